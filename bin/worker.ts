@@ -1,0 +1,105 @@
+/**
+ * The Temporal worker: runs Borgflow's workflows and the activities that drive borg. Several
+ * workers on several hosts may poll the same task queue.
+ */
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
+import { execa } from 'execa';
+import { createActivities } from '../activities';
+import { loadHostId } from '../core/host-id';
+import { createLogger } from '../core/logger';
+import { loadMasterKey, SecretBox } from '../core/secrets/secret-box';
+import { ensureSearchAttributes } from '../core/temporal/namespace';
+import { TemporalPinoLogger } from '../core/temporal/runtime-logger';
+import {
+  exitWithError,
+  loadConfigOrExit,
+  openMigratedDatabase,
+  requireDatabaseUrl,
+  requireTemporalAddress,
+} from '../stack/startup';
+
+const config = loadConfigOrExit('worker');
+const logger = createLogger({ level: config.logLevel, name: 'worker' });
+
+Runtime.install({
+  logger: new TemporalPinoLogger(logger),
+  telemetryOptions: {
+    logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} },
+  },
+});
+
+async function detectBorgVersion(): Promise<string | null> {
+  try {
+    const { stdout } = await execa('borg', ['--version'], {
+      extendEnv: false,
+      env: { LANG: 'C.UTF-8' },
+    });
+    return stdout.trim().replace(/^borg\s+/, '');
+  } catch {
+    logger.error('borg not found on this worker: runs will fail until it is installed');
+    return null;
+  }
+}
+
+async function main(): Promise<void> {
+  const database = await openMigratedDatabase(requireDatabaseUrl(config), logger);
+  const secrets = new SecretBox(await loadMasterKey(config.dataDir, config.secretKey));
+  const hostId = await loadHostId(config.dataDir);
+  const borgVersion = await detectBorgVersion();
+  const address = requireTemporalAddress(config);
+
+  const client = await Connection.connect({ address });
+  const registered = await ensureSearchAttributes(client, config.temporalNamespace);
+  if (registered.length > 0)
+    logger.info({ searchAttributes: registered }, 'search attributes registered');
+  await client.close();
+
+  const now = new Date();
+  await database.db
+    .insertInto('workers')
+    .values({
+      id: hostId,
+      hostname: os.hostname(),
+      task_queue: config.taskQueue,
+      borg_version: borgVersion,
+      started_at: now,
+      last_seen_at: now,
+    })
+    .onConflict((oc) =>
+      oc.column('id').doUpdateSet({
+        hostname: os.hostname(),
+        task_queue: config.taskQueue,
+        borg_version: borgVersion,
+        started_at: now,
+        last_seen_at: now,
+      }),
+    )
+    .execute();
+
+  const worker = await Worker.create({
+    connection: await NativeConnection.connect({ address }),
+    namespace: config.temporalNamespace,
+    taskQueue: config.taskQueue,
+    identity: `${hostId}/${process.pid}`,
+    workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
+    activities: createActivities({ db: database.db, config, logger, secrets, hostId, borgVersion }),
+    // Running activities get this long to finish on shutdown before they are cancelled; a
+    // cancelled borg create then writes a checkpoint, which takes a few seconds more.
+    shutdownGraceTime: '10 seconds',
+  });
+  logger.info({ taskQueue: config.taskQueue, address, hostId, borgVersion }, 'worker started');
+
+  // The supervisor holds an IPC channel open; when it disappears, stop polling and exit.
+  process.on('disconnect', () => worker.shutdown());
+  await worker.run();
+  await database.close();
+  logger.info('worker stopped');
+}
+
+main().catch((error: unknown) => {
+  logger.error({ err: error }, 'worker failed');
+  exitWithError('worker', error);
+});

@@ -1,0 +1,171 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<
+  Date | null,
+  Date | string | null | undefined,
+  Date | string | null
+>;
+type Json<T> = ColumnType<T, string, string>;
+type NullableJson<T> = ColumnType<T | null, string | null | undefined, string | null>;
+
+export interface UserTable {
+  id: string;
+  username: string;
+  password_hash: string;
+  role: 'admin' | 'operator' | 'viewer';
+  must_change_password: Generated<boolean>;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface UserSessionTable {
+  id: string;
+  user_id: string;
+  expires_at: Timestamp;
+}
+
+export interface ApiTokenTable {
+  id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  created_at: Generated<Timestamp>;
+  expires_at: NullableTimestamp;
+  last_used_at: NullableTimestamp;
+}
+
+export interface SshKeyTable {
+  id: string;
+  name: string;
+  type: 'ed25519' | 'rsa';
+  public_key: string;
+  fingerprint: string;
+  private_key_secret: string;
+  status: Generated<'active' | 'retired'>;
+  created_at: Generated<Timestamp>;
+  retired_at: NullableTimestamp;
+}
+
+export interface RepositoryTable {
+  id: string;
+  name: string;
+  location: string;
+  encryption: string;
+  passphrase_secret: string | null;
+  pending_passphrase_secret: string | null;
+  key_escrow_secret: string | null;
+  ssh_key_id: string | null;
+  remote_path: string | null;
+  upload_rate_limit_kbps: number | null;
+  allow_relocated: Generated<boolean>;
+  host_key_fingerprint: string | null;
+  stats: NullableJson<Record<string, unknown>>;
+  last_archive_at: NullableTimestamp;
+  last_check_at: NullableTimestamp;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface PlanTable {
+  id: string;
+  name: string;
+  repository_id: string;
+  sources: Json<string[]>;
+  excludes: ColumnType<string[], string | undefined, string>;
+  compression: Generated<string>;
+  archive_name_template: Generated<string>;
+  schedule_cron: string | null;
+  schedule_timezone: string | null;
+  retention: NullableJson<Record<string, unknown>>;
+  prune_after_backup: Generated<boolean>;
+  compact_after_prune: Generated<boolean>;
+  check_after_backup: Generated<boolean>;
+  hooks: ColumnType<unknown[], string | undefined, string>;
+  options: ColumnType<Record<string, unknown>, string | undefined, string>;
+  enabled: Generated<boolean>;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface RunTable {
+  id: string;
+  kind: string;
+  status: string;
+  trigger: string;
+  repository_id: string | null;
+  plan_id: string | null;
+  input: ColumnType<Record<string, unknown>, string | undefined, string>;
+  progress: NullableJson<Record<string, unknown>>;
+  stats: NullableJson<Record<string, unknown>>;
+  error: NullableJson<Record<string, unknown>>;
+  waiting_reason: string | null;
+  log_path: string | null;
+  retry_of: string | null;
+  retried_by: string | null;
+  temporal_run_id: string | null;
+  created_by: string | null;
+  created_at: Generated<Timestamp>;
+  started_at: NullableTimestamp;
+  finished_at: NullableTimestamp;
+}
+
+export interface NotificationChannelTable {
+  id: string;
+  name: string;
+  url_secret: string;
+  url_masked: string;
+  events: Json<string[]>;
+  repository_ids: NullableJson<string[]>;
+  plan_ids: NullableJson<string[]>;
+  enabled: Generated<boolean>;
+  last_sent_at: NullableTimestamp;
+  last_error: string | null;
+  last_error_at: NullableTimestamp;
+  created_at: Generated<Timestamp>;
+}
+
+export interface AuditLogTable {
+  id: Generated<string>;
+  at: Generated<Timestamp>;
+  user_id: string | null;
+  username: string | null;
+  action: string;
+  target: string | null;
+  address: string | null;
+  outcome: string;
+  details: NullableJson<Record<string, unknown>>;
+}
+
+export interface WorkerTable {
+  id: string;
+  hostname: string;
+  task_queue: string;
+  borg_version: string | null;
+  started_at: Timestamp;
+  last_seen_at: Timestamp;
+}
+
+/** Every table Borgflow keeps in PostgreSQL, as kysely sees them. */
+export interface Database {
+  users: UserTable;
+  user_sessions: UserSessionTable;
+  api_tokens: ApiTokenTable;
+  ssh_keys: SshKeyTable;
+  repositories: RepositoryTable;
+  plans: PlanTable;
+  runs: RunTable;
+  notification_channels: NotificationChannelTable;
+  audit_log: AuditLogTable;
+  workers: WorkerTable;
+}
+
+export type UserRow = Selectable<UserTable>;
+export type NewUser = Insertable<UserTable>;
+export type UserUpdate = Updateable<UserTable>;
+export type RepositoryRow = Selectable<RepositoryTable>;
+export type PlanRow = Selectable<PlanTable>;
+export type RunRow = Selectable<RunTable>;
+export type SshKeyRow = Selectable<SshKeyTable>;
+export type NotificationChannelRow = Selectable<NotificationChannelTable>;
+export type WorkerRow = Selectable<WorkerTable>;

@@ -1,0 +1,2 @@
+// The worker bundles this file into Temporal's deterministic sandbox: export workflows only.
+export { probeWorker } from './probe-worker';
