@@ -79,8 +79,9 @@ async function main(): Promise<void> {
     )
     .execute();
 
+  const connection = await NativeConnection.connect({ address });
   const worker = await Worker.create({
-    connection: await NativeConnection.connect({ address }),
+    connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     identity: `${hostId}/${process.pid}`,
@@ -95,8 +96,11 @@ async function main(): Promise<void> {
   // The supervisor holds an IPC channel open; when it disappears, stop polling and exit.
   process.on('disconnect', () => worker.shutdown());
   await worker.run();
+  await connection.close();
   await database.close();
   logger.info('worker stopped');
+  // The IPC channel to the supervisor would otherwise keep the process alive.
+  process.disconnect?.();
 }
 
 main().catch((error: unknown) => {

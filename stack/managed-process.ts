@@ -62,6 +62,10 @@ export class ManagedProcess {
     this.exited = this.watchExit();
   }
 
+  get name(): string {
+    return this.options.name;
+  }
+
   get pid(): number | undefined {
     return this.child.pid;
   }

@@ -1,9 +1,11 @@
 import type { Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import { SEARCH_ATTRIBUTES } from './search-attributes';
 
-const INDEXED_TYPES: Record<string, temporal.api.enums.v1.IndexedValueType> = {
-  KEYWORD: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+// @temporalio/proto is CommonJS: its namespaces come through the default export under ESM.
+const { IndexedValueType } = proto.temporal.api.enums.v1;
+const INDEXED_TYPES: Record<string, proto.temporal.api.enums.v1.IndexedValueType> = {
+  KEYWORD: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
 };
 
 /**

@@ -5,7 +5,7 @@ import type { TestProject } from 'vitest/node';
 import { createLogger } from '../../core/logger';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../stack/embedded-postgres';
 import { startTemporalDevServer, type TemporalDevServer } from '../../stack/temporal-dev-server';
-import { freePort } from './ports';
+import { freePorts } from './ports';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -26,12 +26,13 @@ export async function setup(project: TestProject): Promise<void> {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'borgflow-test-services-'));
   await chmod(dataDir, 0o755);
   const logger = createLogger({ level: 'warn', name: 'test-services', pretty: false });
+  const [postgresPort, temporalPort, temporalUiPort] = await freePorts(3);
   [postgres, temporal] = await Promise.all([
-    startEmbeddedPostgres({ dataDir, port: await freePort(), logger }),
+    startEmbeddedPostgres({ dataDir, port: postgresPort, logger }),
     startTemporalDevServer({
       dataDir,
-      port: await freePort(),
-      uiPort: await freePort(),
+      port: temporalPort,
+      uiPort: temporalUiPort,
       namespace: 'default',
       logger,
     }),
