@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Config } from '../core/config';
 import type { Database } from '../core/db/schema';
@@ -12,6 +13,8 @@ export interface ActivityDependencies {
   secrets: SecretBox;
   /** This worker host's stable identity, also borg's `BORG_HOST_ID`. */
   hostId: string;
+  /** Client of the Temporal cluster this worker belongs to (repository locks, liveness checks). */
+  temporal: Client;
   /** `borg --version` as detected when the worker started; null when borg is missing. */
   borgVersion: string | null;
 }

@@ -1,11 +1,22 @@
+import { createBackupActivities } from './backup';
 import type { ActivityDependencies } from './dependencies';
+import { createMaintenanceActivities } from './maintenance';
+import { createRepositoryLockActivities } from './repository-lock';
+import { createRestoreActivities } from './restore';
+import { createRunRecordActivities } from './run-records';
 import { createWorkerInfoActivities } from './worker-info';
 
 export type { ActivityDependencies } from './dependencies';
 
+/** Every activity the worker offers, built from its dependencies (tests hand in their own). */
 export function createActivities(deps: ActivityDependencies) {
   return {
     ...createWorkerInfoActivities(deps),
+    ...createRunRecordActivities(deps),
+    ...createRepositoryLockActivities(deps),
+    ...createBackupActivities(deps),
+    ...createMaintenanceActivities(deps),
+    ...createRestoreActivities(deps),
   };
 }
 

@@ -4,7 +4,7 @@
  */
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
 import { execa } from 'execa';
 import { createActivities } from '../activities';
@@ -51,11 +51,15 @@ async function main(): Promise<void> {
   const borgVersion = await detectBorgVersion();
   const address = requireTemporalAddress(config);
 
-  const client = await Connection.connect({ address });
-  const registered = await ensureSearchAttributes(client, config.temporalNamespace);
-  if (registered.length > 0)
+  const clientConnection = await Connection.connect({ address });
+  const registered = await ensureSearchAttributes(clientConnection, config.temporalNamespace);
+  if (registered.length > 0) {
     logger.info({ searchAttributes: registered }, 'search attributes registered');
-  await client.close();
+  }
+  const temporal = new Client({
+    connection: clientConnection,
+    namespace: config.temporalNamespace,
+  });
 
   const now = new Date();
   await database.db
@@ -86,7 +90,15 @@ async function main(): Promise<void> {
     taskQueue: config.taskQueue,
     identity: `${hostId}/${process.pid}`,
     workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
-    activities: createActivities({ db: database.db, config, logger, secrets, hostId, borgVersion }),
+    activities: createActivities({
+      db: database.db,
+      config,
+      logger,
+      secrets,
+      hostId,
+      borgVersion,
+      temporal,
+    }),
     // Running activities get this long to finish on shutdown before they are cancelled; a
     // cancelled borg create then writes a checkpoint, which takes a few seconds more.
     shutdownGraceTime: '10 seconds',
@@ -97,6 +109,7 @@ async function main(): Promise<void> {
   process.on('disconnect', () => worker.shutdown());
   await worker.run();
   await connection.close();
+  await clientConnection.close();
   await database.close();
   logger.info('worker stopped');
   // The IPC channel to the supervisor would otherwise keep the process alive.

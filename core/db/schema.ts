@@ -1,13 +1,19 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { RunError, RunProgress } from '../runs';
 
-type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A timestamp the database fills in (`default now()`) unless given. */
+type DefaultedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<
   Date | null,
   Date | string | null | undefined,
   Date | string | null
 >;
-type Json<T> = ColumnType<T, string, string>;
-type NullableJson<T> = ColumnType<T | null, string | null | undefined, string | null>;
+// jsonb columns take plain values: postgres.js serialises them itself (a pre-stringified value
+// would be stored as a JSON string scalar).
+type Json<T> = ColumnType<T, T, T>;
+type NullableJson<T> = ColumnType<T | null, T | null | undefined, T | null>;
+type DefaultedJson<T> = ColumnType<T, T | undefined, T>;
 
 export interface UserTable {
   id: string;
@@ -15,8 +21,8 @@ export interface UserTable {
   password_hash: string;
   role: 'admin' | 'operator' | 'viewer';
   must_change_password: Generated<boolean>;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
 }
 
 export interface UserSessionTable {
@@ -30,7 +36,7 @@ export interface ApiTokenTable {
   user_id: string;
   name: string;
   token_hash: string;
-  created_at: Generated<Timestamp>;
+  created_at: DefaultedTimestamp;
   expires_at: NullableTimestamp;
   last_used_at: NullableTimestamp;
 }
@@ -43,7 +49,7 @@ export interface SshKeyTable {
   fingerprint: string;
   private_key_secret: string;
   status: Generated<'active' | 'retired'>;
-  created_at: Generated<Timestamp>;
+  created_at: DefaultedTimestamp;
   retired_at: NullableTimestamp;
 }
 
@@ -63,8 +69,8 @@ export interface RepositoryTable {
   stats: NullableJson<Record<string, unknown>>;
   last_archive_at: NullableTimestamp;
   last_check_at: NullableTimestamp;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
 }
 
 export interface PlanTable {
@@ -72,7 +78,7 @@ export interface PlanTable {
   name: string;
   repository_id: string;
   sources: Json<string[]>;
-  excludes: ColumnType<string[], string | undefined, string>;
+  excludes: DefaultedJson<string[]>;
   compression: Generated<string>;
   archive_name_template: Generated<string>;
   schedule_cron: string | null;
@@ -81,11 +87,11 @@ export interface PlanTable {
   prune_after_backup: Generated<boolean>;
   compact_after_prune: Generated<boolean>;
   check_after_backup: Generated<boolean>;
-  hooks: ColumnType<unknown[], string | undefined, string>;
-  options: ColumnType<Record<string, unknown>, string | undefined, string>;
+  hooks: DefaultedJson<unknown[]>;
+  options: DefaultedJson<Record<string, unknown>>;
   enabled: Generated<boolean>;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
 }
 
 export interface RunTable {
@@ -95,19 +101,48 @@ export interface RunTable {
   trigger: string;
   repository_id: string | null;
   plan_id: string | null;
-  input: ColumnType<Record<string, unknown>, string | undefined, string>;
-  progress: NullableJson<Record<string, unknown>>;
+  input: DefaultedJson<Record<string, unknown>>;
+  progress: NullableJson<RunProgress>;
   stats: NullableJson<Record<string, unknown>>;
-  error: NullableJson<Record<string, unknown>>;
+  error: NullableJson<RunError>;
   waiting_reason: string | null;
+  steps: NullableJson<RunStep[]>;
   log_path: string | null;
   retry_of: string | null;
   retried_by: string | null;
   temporal_run_id: string | null;
   created_by: string | null;
-  created_at: Generated<Timestamp>;
+  created_at: DefaultedTimestamp;
   started_at: NullableTimestamp;
   finished_at: NullableTimestamp;
+}
+
+/** One step of a run as the timeline shows it. */
+export interface RunStep {
+  name: string;
+  status: 'running' | 'succeeded' | 'warning' | 'failed' | 'skipped' | 'canceled';
+  startedAt: string;
+  finishedAt?: string;
+}
+
+export interface ArchiveTable {
+  repository_id: string;
+  name: string;
+  borg_id: string;
+  started_at: Timestamp;
+  finished_at: NullableTimestamp;
+  original_bytes: ColumnType<string | null, number | null | undefined, number | null>;
+  compressed_bytes: ColumnType<string | null, number | null | undefined, number | null>;
+  deduplicated_bytes: ColumnType<string | null, number | null | undefined, number | null>;
+  files: ColumnType<string | null, number | null | undefined, number | null>;
+}
+
+export interface RepositorySizeHistoryTable {
+  repository_id: string;
+  at: Timestamp;
+  original_bytes: ColumnType<string, number, number>;
+  deduplicated_bytes: ColumnType<string, number, number>;
+  archive_count: number;
 }
 
 export interface NotificationChannelTable {
@@ -122,12 +157,12 @@ export interface NotificationChannelTable {
   last_sent_at: NullableTimestamp;
   last_error: string | null;
   last_error_at: NullableTimestamp;
-  created_at: Generated<Timestamp>;
+  created_at: DefaultedTimestamp;
 }
 
 export interface AuditLogTable {
   id: Generated<string>;
-  at: Generated<Timestamp>;
+  at: DefaultedTimestamp;
   user_id: string | null;
   username: string | null;
   action: string;
@@ -158,6 +193,8 @@ export interface Database {
   notification_channels: NotificationChannelTable;
   audit_log: AuditLogTable;
   workers: WorkerTable;
+  archives: ArchiveTable;
+  repository_size_history: RepositorySizeHistoryTable;
 }
 
 export type UserRow = Selectable<UserTable>;
@@ -169,3 +206,4 @@ export type RunRow = Selectable<RunTable>;
 export type SshKeyRow = Selectable<SshKeyTable>;
 export type NotificationChannelRow = Selectable<NotificationChannelTable>;
 export type WorkerRow = Selectable<WorkerTable>;
+export type ArchiveRow = Selectable<ArchiveTable>;

@@ -1,0 +1,161 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { RunStep } from '../core/db/schema';
+import type { RunError, RunKind, RunProgress, RunStatus, RunTrigger } from '../core/runs';
+import type { ActivityDependencies } from './dependencies';
+
+export interface StartRunRecord {
+  runId: string;
+  temporalRunId: string;
+  kind: RunKind;
+  trigger: RunTrigger;
+  repositoryId?: string;
+  planId?: string;
+  input: Record<string, unknown>;
+  retryOf?: string;
+  requestedBy?: string;
+}
+
+export interface RunRecordUpdate {
+  runId: string;
+  status?: RunStatus;
+  waitingReason?: string | null;
+  steps?: RunStep[];
+  progress?: RunProgress | null;
+}
+
+export interface FinishRunRecord {
+  runId: string;
+  status: RunStatus;
+  steps?: RunStep[];
+  stats?: Record<string, unknown>;
+  error?: RunError;
+}
+
+/** Path of a run's own log file: the borg command lines and everything borg printed. */
+export function runLogFile(dataDir: string, runId: string): string {
+  return path.join(dataDir, 'logs', 'runs', `${runId}.log`);
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * Mirrors runs into PostgreSQL, so the API lists them quickly. Temporal remains the truth while a
+ * run is in flight; these rows are what is kept and searched afterwards.
+ */
+export function createRunRecordActivities({ db, config }: ActivityDependencies) {
+  return {
+    /**
+     * Records that a run started. Returns the id of another active backup of the same plan when
+     * one exists: the caller then skips instead of running twice.
+     */
+    async startRunRecord(record: StartRunRecord): Promise<{ overlappingRunId?: string }> {
+      const logPath = runLogFile(config.dataDir, record.runId);
+      await mkdir(path.dirname(logPath), { recursive: true, mode: 0o700 });
+      const values = {
+        status: 'running',
+        started_at: new Date(),
+        temporal_run_id: record.temporalRunId,
+        log_path: logPath,
+      };
+      try {
+        await db
+          .insertInto('runs')
+          .values({
+            id: record.runId,
+            kind: record.kind,
+            trigger: record.trigger,
+            repository_id: record.repositoryId ?? null,
+            plan_id: record.planId ?? null,
+            input: record.input,
+            retry_of: record.retryOf ?? null,
+            created_by: record.requestedBy ?? null,
+            ...values,
+          })
+          .onConflict((oc) => oc.column('id').doUpdateSet(values))
+          .execute();
+      } catch (error) {
+        if ((error as { code?: string }).code !== UNIQUE_VIOLATION || !record.planId) throw error;
+        const overlappingRunId = await activeBackupOf(record.planId, record.runId);
+        await recordSkipped(record, overlappingRunId);
+        return { overlappingRunId };
+      }
+      if (record.retryOf) {
+        await db
+          .updateTable('runs')
+          .set({ retried_by: record.runId })
+          .where('id', '=', record.retryOf)
+          .execute();
+      }
+
+      return {};
+    },
+
+    async updateRunRecord(update: RunRecordUpdate): Promise<void> {
+      await db
+        .updateTable('runs')
+        .set({
+          ...(update.status ? { status: update.status } : {}),
+          ...(update.waitingReason !== undefined ? { waiting_reason: update.waitingReason } : {}),
+          ...(update.steps ? { steps: update.steps } : {}),
+          ...(update.progress !== undefined
+            ? { progress: update.progress ? update.progress : null }
+            : {}),
+        })
+        .where('id', '=', update.runId)
+        .execute();
+    },
+
+    async finishRunRecord(finish: FinishRunRecord): Promise<void> {
+      await db
+        .updateTable('runs')
+        .set({
+          status: finish.status,
+          finished_at: new Date(),
+          waiting_reason: null,
+          ...(finish.steps ? { steps: finish.steps } : {}),
+          ...(finish.stats ? { stats: finish.stats } : {}),
+          ...(finish.error ? { error: finish.error } : {}),
+        })
+        .where('id', '=', finish.runId)
+        .execute();
+    },
+  };
+
+  async function recordSkipped(record: StartRunRecord, overlappingRunId: string | undefined) {
+    const now = new Date();
+    await db
+      .insertInto('runs')
+      .values({
+        id: record.runId,
+        kind: record.kind,
+        trigger: record.trigger,
+        status: 'skipped',
+        repository_id: record.repositoryId ?? null,
+        plan_id: record.planId ?? null,
+        input: record.input,
+        temporal_run_id: record.temporalRunId,
+        waiting_reason: null,
+        stats: { skippedBecause: `plan already running as ${overlappingRunId}` },
+        started_at: now,
+        finished_at: now,
+      })
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet({ status: 'skipped', started_at: now, finished_at: now }),
+      )
+      .execute();
+  }
+
+  async function activeBackupOf(planId: string, runId: string): Promise<string | undefined> {
+    const active = await db
+      .selectFrom('runs')
+      .select('id')
+      .where('plan_id', '=', planId)
+      .where('kind', '=', 'backup')
+      .where('status', 'in', ['queued', 'running', 'waiting'])
+      .where('id', '!=', runId)
+      .executeTakeFirst();
+
+    return active?.id;
+  }
+}

@@ -1,0 +1,160 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { ulid } from 'ulid';
+import { inject } from 'vitest';
+import { createActivities } from '../../activities';
+import { initRepository } from '../../activities/borg';
+import { loadConfig, type Config } from '../../core/config';
+import type { DatabaseHandle } from '../../core/db/database';
+import { createLogger } from '../../core/logger';
+import { secretContexts } from '../../core/secrets/contexts';
+import { SecretBox } from '../../core/secrets/secret-box';
+import { createTestDatabase } from './database';
+
+export const TEST_PASSPHRASE = 'test-passphrase-7c1d2e9a4b-do-not-leak';
+const WORKFLOWS = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
+
+/** A real worker on the shared Temporal dev server, with its own task queue, database and data. */
+export interface WorkflowHarness {
+  config: Config;
+  database: DatabaseHandle & { url: string };
+  secrets: SecretBox;
+  client: Client;
+  taskQueue: string;
+  dataDir: string;
+  /** Starts a worker that polls in the background until `close()` (bundling takes seconds). */
+  startWorker(): Promise<Worker>;
+  createRepository(options?: { passphrase?: string }): Promise<{ id: string; location: string }>;
+  createPlan(fields: PlanFields): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface PlanFields {
+  repositoryId: string;
+  sources: string[];
+  name?: string;
+  hooks?: unknown[];
+  retention?: Record<string, unknown>;
+  pruneAfterBackup?: boolean;
+  checkAfterBackup?: boolean;
+  options?: Record<string, unknown>;
+}
+
+export async function createWorkflowHarness(): Promise<WorkflowHarness> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'borgflow-workflows-'));
+  await chmod(dataDir, 0o755);
+  const taskQueue = `test-${randomBytes(4).toString('hex')}`;
+  const address = inject('temporalAddress');
+  const database = await createTestDatabase();
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    DATABASE_URL: database.url,
+    TEMPORAL_ADDRESS: address,
+    TASK_QUEUE: taskQueue,
+    REPOSITORY_ROOTS: path.join(dataDir, 'repositories'),
+    RESTORE_ROOTS: path.join(dataDir, 'restores'),
+  });
+  const secrets = new SecretBox(randomBytes(32));
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection });
+  const logger = createLogger({ level: 'warn', name: 'test-worker', pretty: false });
+  const hostId = `test-host@${randomBytes(4).toString('hex')}`;
+  const workers: { worker: Worker; running: Promise<void> }[] = [];
+
+  const startWorker = async () => {
+    const worker = await Worker.create({
+      connection: await NativeConnection.connect({ address }),
+      taskQueue,
+      workflowsPath: WORKFLOWS,
+      activities: createActivities({
+        db: database.db,
+        config,
+        logger,
+        secrets,
+        hostId,
+        borgVersion: '1.2',
+        temporal: client,
+      }),
+      // Tests cancel runs and stop workers often: do not wait long for activities to end.
+      shutdownGraceTime: '2 seconds',
+    });
+    workers.push({ worker, running: worker.run() });
+    return worker;
+  };
+
+  return {
+    config,
+    database,
+    secrets,
+    client,
+    taskQueue,
+    dataDir,
+    startWorker,
+    async createRepository({ passphrase = TEST_PASSPHRASE } = {}) {
+      const id = ulid();
+      const location = path.join(dataDir, 'repositories', id);
+      await mkdir(path.dirname(location), { recursive: true });
+      await initRepository(
+        {
+          target: { location, passphrase },
+          environment: { baseDir: path.join(dataDir, 'borg'), hostId },
+        },
+        { encryption: 'repokey-blake2' },
+      );
+      await database.db
+        .insertInto('repositories')
+        .values({
+          id,
+          name: `repository-${id}`,
+          location,
+          encryption: 'repokey-blake2',
+          passphrase_secret: secrets.encrypt(passphrase, secretContexts.repositoryPassphrase(id)),
+          pending_passphrase_secret: null,
+          key_escrow_secret: null,
+          ssh_key_id: null,
+          remote_path: null,
+          upload_rate_limit_kbps: null,
+          host_key_fingerprint: null,
+        })
+        .execute();
+      return { id, location };
+    },
+    async createPlan(fields: PlanFields) {
+      const id = ulid();
+      await database.db
+        .insertInto('plans')
+        .values({
+          id,
+          name: fields.name ?? `plan-${id.slice(-6).toLowerCase()}`,
+          repository_id: fields.repositoryId,
+          sources: fields.sources,
+          hooks: fields.hooks ?? [],
+          retention: fields.retention ? fields.retention : null,
+          prune_after_backup: fields.pruneAfterBackup ?? false,
+          check_after_backup: fields.checkAfterBackup ?? false,
+          options: fields.options ?? {},
+          schedule_cron: null,
+          schedule_timezone: null,
+        })
+        .execute();
+      return id;
+    },
+    async close() {
+      for (const { worker, running } of workers) {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await running;
+      }
+      await connection.close();
+      await database.close();
+    },
+  };
+}
+
+export function runId(kind: string, subject: string): string {
+  return `${kind}-${subject}-${ulid()}`;
+}

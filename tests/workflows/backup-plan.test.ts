@@ -1,0 +1,148 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { WorkflowFailedError } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listArchives } from '../../activities/borg';
+import { secretContexts } from '../../core/secrets/contexts';
+import {
+  createWorkflowHarness,
+  runId,
+  TEST_PASSPHRASE,
+  type WorkflowHarness,
+} from '../helpers/temporal-worker';
+
+describe('backupPlan workflow', () => {
+  let harness: WorkflowHarness;
+  let sourceDir: string;
+
+  beforeAll(async () => {
+    harness = await createWorkflowHarness();
+    await harness.startWorker();
+    sourceDir = path.join(harness.dataDir, 'source');
+    await mkdir(path.join(sourceDir, 'docs'), { recursive: true });
+    await writeFile(path.join(sourceDir, 'docs', 'report.txt'), 'quarterly numbers\n');
+    await writeFile(path.join(sourceDir, 'notes.md'), '# notes\n');
+  });
+
+  afterAll(() => harness.close());
+
+  async function runBackup(planId: string) {
+    const id = runId('backup', planId);
+    const result = await harness.client.workflow.execute('backupPlan', {
+      taskQueue: harness.taskQueue,
+      workflowId: id,
+      args: [{ planId, trigger: 'manual', operatorWaitSeconds: 0 }],
+    });
+    const row = await harness.database.db
+      .selectFrom('runs')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    return { id, result, row };
+  }
+
+  it('ends with a warning that names a source borg could not read', async () => {
+    const repository = await harness.createRepository();
+    const planId = await harness.createPlan({
+      repositoryId: repository.id,
+      sources: [sourceDir, '/nonexistent/source/for/test'],
+    });
+
+    const { row } = await runBackup(planId);
+
+    expect(row.status).toBe('warning');
+    expect(JSON.stringify(row.stats?.warnings)).toContain('/nonexistent/source/for/test');
+  });
+
+  it('creates an archive, mirrors the run and refreshes the archive list', async () => {
+    const repository = await harness.createRepository();
+    const planId = await harness.createPlan({ repositoryId: repository.id, sources: [sourceDir] });
+
+    const { row } = await runBackup(planId);
+
+    expect(row).toMatchObject({ status: 'succeeded', kind: 'backup', plan_id: planId });
+    expect(row.stats).toMatchObject({ files: 2 });
+    expect(row.steps?.map((step) => step.name)).toEqual(['create', 'refresh']);
+    const archives = await harness.database.db
+      .selectFrom('archives')
+      .select(['name', 'files'])
+      .where('repository_id', '=', repository.id)
+      .execute();
+    expect(archives).toHaveLength(1);
+    expect(archives[0].name).toBe(String(row.stats?.archive));
+    const repoRow = await harness.database.db
+      .selectFrom('repositories')
+      .select(['stats', 'last_archive_at'])
+      .where('id', '=', repository.id)
+      .executeTakeFirstOrThrow();
+    expect(repoRow.stats).toMatchObject({ archiveCount: 1 });
+    expect(repoRow.last_archive_at).not.toBeNull();
+  });
+
+  it('skips on a failing "skip" before-hook and runs failure after-hooks when borg fails', async () => {
+    const repository = await harness.createRepository();
+    const marker = path.join(harness.dataDir, 'after-hook-ran');
+    const skipPlan = await harness.createPlan({
+      repositoryId: repository.id,
+      sources: [sourceDir],
+      hooks: [{ name: 'mounted?', when: 'before', command: 'exit 3', onFailure: 'skip' }],
+    });
+    const lockedOut = await harness.createRepository();
+    await harness.database.db
+      .updateTable('repositories')
+      .set({
+        passphrase_secret: harness.secrets.encrypt(
+          'not-the-passphrase',
+          secretContexts.repositoryPassphrase(lockedOut.id),
+        ),
+      })
+      .where('id', '=', lockedOut.id)
+      .execute();
+    const failPlan = await harness.createPlan({
+      repositoryId: lockedOut.id,
+      sources: [sourceDir],
+      hooks: [
+        {
+          name: 'tell',
+          when: 'after',
+          command: `echo "$BORGFLOW_BACKUP_OUTCOME" > ${marker}`,
+          runOn: 'failure',
+        },
+      ],
+    });
+
+    const skipped = await runBackup(skipPlan);
+    expect(skipped.row.status).toBe('skipped');
+
+    await expect(runBackup(failPlan)).rejects.toBeInstanceOf(WorkflowFailedError);
+
+    const failed = await harness.database.db
+      .selectFrom('runs')
+      .selectAll()
+      .where('plan_id', '=', failPlan)
+      .executeTakeFirstOrThrow();
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatchObject({ type: 'WRONG_PASSPHRASE' });
+    expect((await readFile(marker, 'utf8')).trim()).toBe('failure');
+  });
+
+  it('runs prune after the backup with the plan retention, limited to the plan archives', async () => {
+    const repository = await harness.createRepository();
+    const planId = await harness.createPlan({
+      repositoryId: repository.id,
+      sources: [sourceDir],
+      retention: { keepLast: 1 },
+      pruneAfterBackup: true,
+    });
+
+    await runBackup(planId);
+    const second = await runBackup(planId);
+    expect(second.row.stats?.pruned).toHaveLength(1);
+
+    const archives = await listArchives({
+      target: { location: repository.location, passphrase: TEST_PASSPHRASE },
+      environment: { baseDir: path.join(harness.dataDir, 'borg'), hostId: 'test-reader@1' },
+    });
+    expect(archives).toHaveLength(1);
+  });
+});
