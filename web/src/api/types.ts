@@ -1,0 +1,292 @@
+export type Role = 'admin' | 'operator' | 'viewer';
+
+export interface User {
+  id: string;
+  username: string;
+  role: Role;
+  mustChangePassword: boolean;
+}
+
+export interface ApiToken {
+  id: string;
+  name: string;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+}
+
+export type SshKeyType = 'ed25519' | 'rsa';
+
+export interface SshKey {
+  id: string;
+  name: string;
+  type: SshKeyType;
+  publicKey: string;
+  fingerprint: string;
+  status: string;
+  createdAt: string;
+  authorizedKeysLine: string;
+}
+
+export type EncryptionMode =
+  | 'repokey-blake2'
+  | 'repokey'
+  | 'keyfile-blake2'
+  | 'keyfile'
+  | 'authenticated-blake2'
+  | 'authenticated'
+  | 'none';
+
+export type Health = 'ok' | 'warning' | 'critical' | 'unknown';
+
+export interface RepositoryStats {
+  originalSize: number;
+  compressedSize: number;
+  deduplicatedSize: number;
+  archiveCount: number;
+}
+
+export interface Repository {
+  id: string;
+  name: string;
+  location: string;
+  encryption: EncryptionMode;
+  sshKeyId: string | null;
+  remotePath: string | null;
+  stats: RepositoryStats;
+  lastArchiveAt: string | null;
+  lastCheckAt: string | null;
+  createdAt: string;
+  /** Present on dashboard entries. */
+  health?: Health;
+}
+
+export interface CreateRepositoryRequest {
+  name: string;
+  location: string;
+  encryption: EncryptionMode;
+  passphrase?: string;
+  sshKeyId?: string;
+  remotePath?: string;
+  mode: 'create' | 'import';
+}
+
+export interface ConnectionTestResult {
+  hostKeyFingerprint?: string;
+  reachable: boolean;
+  message: string;
+}
+
+export interface Archive {
+  name: string;
+  id: string;
+  start: string;
+  end: string;
+  originalSize: number;
+  compressedSize: number;
+  deduplicatedSize: number;
+  files: number;
+}
+
+export interface ArchiveItem {
+  path: string;
+  name: string;
+  /** borg's item type: `d` directory, `-` file, `l` symlink, and others for devices and fifos. */
+  type: string;
+  size: number;
+  mtime: string;
+}
+
+export interface ArchiveChange {
+  path: string;
+  change: string;
+  sizeDelta?: number;
+}
+
+export interface SizePoint {
+  at: string;
+  originalSize: number;
+  deduplicatedSize: number;
+}
+
+export interface Retention {
+  keepWithin?: string;
+  keepLast?: number;
+  keepHourly?: number;
+  keepDaily?: number;
+  keepWeekly?: number;
+  keepMonthly?: number;
+  keepYearly?: number;
+}
+
+export interface Hook {
+  name: string;
+  when: 'before' | 'after';
+  command: string;
+  timeoutSeconds?: number;
+  onFailure?: 'fail' | 'skip';
+  runOn?: 'success' | 'failure' | 'always';
+}
+
+export interface PlanInput {
+  name: string;
+  repositoryId: string;
+  sources: string[];
+  excludes?: string[];
+  compression?: string;
+  archiveName?: string;
+  schedule?: { cron: string; timezone: string } | null;
+  retention?: Retention | null;
+  pruneAfterBackup?: boolean;
+  compactAfterPrune?: boolean;
+  checkAfterBackup?: boolean;
+  hooks?: Hook[];
+  enabled?: boolean;
+}
+
+export interface Plan extends PlanInput {
+  id: string;
+  nextRuns: string[];
+  lastRun?: Run | null;
+}
+
+export type RunKind =
+  | 'backup'
+  | 'check'
+  | 'prune'
+  | 'compact'
+  | 'restore'
+  | 'delete-archive'
+  | 'rotate-key'
+  | 'rotate-ssh-key';
+
+export type RunStatus =
+  'queued' | 'running' | 'waiting' | 'succeeded' | 'warning' | 'failed' | 'canceled' | 'skipped';
+
+export interface RunProgress {
+  originalBytes: number;
+  compressedBytes: number;
+  deduplicatedBytes: number;
+  files: number;
+  currentPath: string | null;
+  bytesPerSecond: number;
+  percent?: number | null;
+  etaSeconds?: number | null;
+  step?: string | null;
+  message?: string | null;
+}
+
+export interface RunStep {
+  name: string;
+  status: RunStatus;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface Run {
+  id: string;
+  kind: RunKind;
+  status: RunStatus;
+  trigger: string;
+  repositoryId: string | null;
+  planId: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  progress: RunProgress | null;
+  stats: (Record<string, unknown> & { pruned?: string[] }) | null;
+  error: { type: string; message: string; tail?: string } | null;
+  waitingReason?: string | null;
+  steps?: RunStep[];
+  retryOf: string | null;
+  retriedBy: string | null;
+  temporal: { workflowId: string; runId: string; url: string | null } | null;
+}
+
+export interface RunEvent {
+  type: 'progress' | 'status' | 'log';
+  run?: Run;
+  progress?: RunProgress;
+  line?: string;
+}
+
+export interface RunFilter {
+  repositoryId?: string;
+  planId?: string;
+  kind?: RunKind;
+  status?: RunStatus;
+  limit?: number;
+  cursor?: string;
+}
+
+export const NOTIFICATION_EVENTS = [
+  'run.succeeded',
+  'run.warning',
+  'run.failed',
+  'run.canceled',
+  'run.skipped',
+  'run.waiting',
+  'check.problems',
+  'key.rotated',
+  'backup.missed',
+] as const;
+
+export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
+
+export interface NotificationInput {
+  name: string;
+  url: string;
+  events: NotificationEvent[];
+  enabled: boolean;
+  repositoryIds?: string[];
+  planIds?: string[];
+}
+
+export interface NotificationTarget extends Omit<NotificationInput, 'url'> {
+  id: string;
+  urlMasked: string;
+}
+
+export interface AuditEntry {
+  id: string;
+  at: string;
+  username: string | null;
+  action: string;
+  target: string | null;
+  address: string | null;
+  outcome: string;
+}
+
+export interface About {
+  borgflowVersion: string;
+  borgVersions: { hostId: string; version: string }[];
+  temporal: { address: string; namespace: string; uiUrl: string | null };
+}
+
+export interface DashboardPlan {
+  id: string;
+  name: string;
+  repositoryId: string;
+  lastSuccessAt: string | null;
+  lastRunStatus: RunStatus | null;
+  nextRunAt: string | null;
+  health: Health;
+}
+
+export interface Dashboard {
+  repositories: Repository[];
+  plans: DashboardPlan[];
+  runsNeedingAttention: Run[];
+  totals: { originalSize: number; deduplicatedSize: number };
+}
+
+export interface FilesystemListing {
+  path: string;
+  roots: string[];
+  entries: { name: string; path: string; type: 'directory' | 'file' }[];
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
