@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
+import type postgres from 'postgres';
 import type { Config } from '../core/config';
 import type { Database } from '../core/db/schema';
 import type { Logger } from '../core/logger';
@@ -10,6 +11,8 @@ export interface ApiDependencies {
   config: Config;
   logger: Logger;
   db: Kysely<Database>;
+  /** The same pool as `db`, as postgres.js; the session store's adapter speaks it. */
+  sql: postgres.Sql;
   secrets: SecretBox;
   temporal: Client;
 }

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { PathNotAllowedError } from '../core/paths';
 import { ApiError, errorBody, type ApiErrorCode } from './errors';
 
 const FASTIFY_CODES: Record<string, ApiErrorCode> = {
@@ -11,12 +12,16 @@ const FASTIFY_CODES: Record<string, ApiErrorCode> = {
 
 /** One place turns every thrown error into `{ error: { code, message } }` with the right status. */
 export function installErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
+  app.setErrorHandler((error: FastifyError | ApiError | PathNotAllowedError, request, reply) => {
     if (error instanceof ApiError) {
       request.log.info({ code: error.code }, 'request refused');
       return reply
         .status(error.statusCode)
         .send(errorBody(error.code, error.message, error.details));
+    }
+    if (error instanceof PathNotAllowedError) {
+      request.log.info({ code: 'PATH_NOT_ALLOWED', label: error.label }, 'request refused');
+      return reply.status(400).send(errorBody('PATH_NOT_ALLOWED', error.message));
     }
     if (error.validation) {
       const issue = error.validation[0];

@@ -5,11 +5,20 @@ import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { installAccessControl, markRoutesAsPublicAssets } from './auth/access-control';
+import { createAuthServices, type RouteDependencies } from './auth/services';
 import type { ApiDependencies } from './dependencies';
 import { installErrorHandler } from './error-handler';
 import { errorBody } from './errors';
+import { auditRoutes } from './routes/audit';
+import { authRoutes } from './routes/auth';
 import { healthRoutes } from './routes/health';
+import { notificationRoutes } from './routes/notifications';
+import { sshKeyRoutes } from './routes/ssh-keys';
+import { tokenRoutes } from './routes/tokens';
+import { userRoutes } from './routes/users';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 const WEB_DIST = path.resolve(import.meta.dirname, '..', 'web', 'dist');
@@ -23,7 +32,6 @@ export async function buildServer(deps: ApiDependencies): Promise<FastifyInstanc
     trustProxy: deps.config.trustProxy,
     bodyLimit: BODY_LIMIT_BYTES,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
-    disableRequestLogging: false,
   });
   installErrorHandler(app);
   await app.register(helmet, {
@@ -34,11 +42,27 @@ export async function buildServer(deps: ApiDependencies): Promise<FastifyInstanc
     strictTransportSecurity: false,
   });
   await app.register(cookie);
+  const auth = createAuthServices(deps);
+  // After the cookie parser (its hook must run first), before any route: from here on a route
+  // without `config.access` fails to register.
+  installAccessControl(app, { db: deps.db, sessions: auth.sessions });
+  // Limits only routes that opt in through `config.rateLimit` (sign-in).
+  await app.register(rateLimit, { global: false });
   await registerOpenApi(app);
   await app.register(healthRoutes, deps);
+  await registerResourceRoutes(app, { ...deps, ...auth });
   await serveWebUi(app);
 
   return app;
+}
+
+async function registerResourceRoutes(app: FastifyInstance, deps: RouteDependencies) {
+  await app.register(authRoutes, deps);
+  await app.register(userRoutes, deps);
+  await app.register(tokenRoutes, deps);
+  await app.register(sshKeyRoutes, deps);
+  await app.register(notificationRoutes, deps);
+  await app.register(auditRoutes, deps);
 }
 
 async function registerOpenApi(app: FastifyInstance): Promise<void> {
@@ -57,7 +81,10 @@ async function registerOpenApi(app: FastifyInstance): Promise<void> {
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  await app.register(async (scope) => {
+    markRoutesAsPublicAssets(scope);
+    await scope.register(swaggerUi, { routePrefix: '/api/docs' });
+  });
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () =>
     app.swagger(),
   );
@@ -68,12 +95,15 @@ async function serveWebUi(app: FastifyInstance): Promise<void> {
     app.log.warn({ webDist: WEB_DIST }, 'web ui not built: run npm run build:web');
     return;
   }
-  await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false });
-  // Client-side routes (`/runs/abc`) load the single page; unknown API paths stay JSON 404s.
-  app.get('/*', { config: { access: 'public' }, schema: { hide: true } }, (request, reply) => {
-    if (request.url.startsWith('/api/')) {
-      return reply.status(404).send(errorBody('NOT_FOUND', `No route GET ${request.url}.`));
-    }
-    return reply.sendFile('index.html');
+  await app.register(async (scope) => {
+    markRoutesAsPublicAssets(scope);
+    await scope.register(fastifyStatic, { root: WEB_DIST, wildcard: false });
+    // Client-side routes (`/runs/abc`) load the single page; unknown API paths stay JSON 404s.
+    scope.get('/*', { config: { access: 'public' }, schema: { hide: true } }, (request, reply) => {
+      if (request.url.startsWith('/api/')) {
+        return reply.status(404).send(errorBody('NOT_FOUND', `No route GET ${request.url}.`));
+      }
+      return reply.sendFile('index.html');
+    });
   });
 }

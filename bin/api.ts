@@ -1,5 +1,6 @@
 /** The HTTP API and web UI. It starts and inspects runs through Temporal; it never runs borg. */
 import { Client, Connection } from '@temporalio/client';
+import { ensureDefaultAdmin } from '../api/auth/default-admin';
 import { buildServer } from '../api/server';
 import { createLogger } from '../core/logger';
 import { loadMasterKey, SecretBox } from '../core/secrets/secret-box';
@@ -19,7 +20,15 @@ async function main(): Promise<void> {
   const secrets = new SecretBox(await loadMasterKey(config.dataDir, config.secretKey));
   const connection = await Connection.connect({ address: requireTemporalAddress(config) });
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
-  const app = await buildServer({ config, logger, db: database.db, secrets, temporal });
+  await ensureDefaultAdmin(database.db, config, logger);
+  const app = await buildServer({
+    config,
+    logger,
+    db: database.db,
+    sql: database.sql,
+    secrets,
+    temporal,
+  });
   await app.listen({ port: config.port, host: config.host });
 
   let isClosing = false;
