@@ -1,0 +1,349 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { execa, type ResultPromise } from 'execa';
+import { BorgOutput } from './borg-output';
+import { commandEnvironment } from './environment';
+import { BorgError, classifyBorgFailure, isWarningExit } from './errors';
+import { redactSecrets } from './redact';
+import { openSshSession, parseSshLocation, quoteForShlex, type SshSession } from './ssh';
+import type { BorgCommandResult, BorgEnvironment, BorgRunOptions, BorgTarget } from './types';
+import { borgVersion } from './version';
+
+const DEFAULT_LOCK_WAIT_SECONDS = 60;
+const DEFAULT_CANCEL_GRACE_MS = 30_000;
+const PROGRESS_INTERVAL_MS = 1000;
+
+/** One borg command line and everything it needs to run. */
+export interface BorgInvocation {
+  /** Subcommand words, e.g. `['create']` or `['key', 'export']`. */
+  command: string[];
+  /** Options and positional arguments after the subcommand. */
+  args: string[];
+  environment: BorgEnvironment;
+  target?: BorgTarget;
+  options?: BorgRunOptions;
+  /** Whether the subcommand accepts `--progress`. */
+  reportsProgress?: boolean;
+  /** Variables this operation needs beyond the clean environment, e.g. prompt answers. */
+  extraEnv?: Record<string, string>;
+  /** Secrets besides the target's that must not reach the log or an error. */
+  extraSecrets?: string[];
+  /** Text fed to borg's standard input. */
+  stdin?: string;
+  cwd?: string;
+  /** Keep standard output out of the log file, e.g. an exported key. */
+  isStdoutSecret?: boolean;
+}
+
+export interface BorgRunResult extends BorgCommandResult {
+  exitCode: number;
+  /** Messages of borg's listing loggers, e.g. `prune --list`. */
+  listings: string[];
+  /** ERROR lines, e.g. the damage `check` found. */
+  errorMessages: string[];
+  /** INFO lines, logged only when a command passes `--info`. */
+  infoMessages: string[];
+  /** Standard output as text; empty when the caller streamed it. */
+  stdout: string;
+}
+
+/** A started borg command whose standard output the caller consumes as a stream. */
+export interface RunningBorg {
+  stdout: Readable;
+  /** Settles once borg has exited; rejects with a {@link BorgError}. */
+  completion: Promise<BorgRunResult>;
+  /** Asks borg to stop, e.g. when the consumer no longer wants its output. */
+  stop: () => void;
+}
+
+/** Runs borg to completion, collecting its standard output as text. */
+export async function runBorg(invocation: BorgInvocation): Promise<BorgRunResult> {
+  const running = await launch(invocation, { isStdoutStreamed: false });
+
+  return running.completion;
+}
+
+/** Starts borg and hands its standard output to the caller as a stream. */
+export function startBorg(invocation: BorgInvocation): Promise<RunningBorg> {
+  return launch(invocation, { isStdoutStreamed: true });
+}
+
+/**
+ * Spawns borg under `setpriv --pdeathsig SIGINT`, so the kernel interrupts borg if the worker
+ * dies, even by SIGKILL, instead of leaving it running with the repository locked.
+ */
+async function launch(invocation: BorgInvocation, mode: SpawnMode): Promise<RunningBorg> {
+  throwIfCancelled(invocation);
+  const version = await borgVersion(invocation.environment);
+
+  const ssh = await openSshSessionFor(invocation.target);
+  try {
+    return spawnBorg(invocation, { ...mode, hasModernExitCodes: version.hasModernExitCodes }, ssh);
+  } catch (error) {
+    await ssh?.dispose();
+    throw error;
+  }
+}
+
+function throwIfCancelled({ options, command }: BorgInvocation): void {
+  if (!options?.signal?.aborted) return;
+  throw new BorgError({ type: 'CANCELLED', commandName: command.join(' ') });
+}
+
+function openSshSessionFor(target: BorgTarget | undefined): Promise<SshSession | undefined> {
+  if (!target || !parseSshLocation(target.location)) return Promise.resolve(undefined);
+  return openSshSession(target);
+}
+
+interface SpawnMode {
+  isStdoutStreamed: boolean;
+}
+
+function spawnBorg(
+  invocation: BorgInvocation,
+  { isStdoutStreamed, hasModernExitCodes }: SpawnMode & { hasModernExitCodes: boolean },
+  ssh: SshSession | undefined,
+): RunningBorg {
+  const secrets = secretsOf(invocation);
+  const argv = borgArguments(invocation);
+  const log = openLog(invocation.options?.logFile, secrets);
+  log?.write(`$ ${argv.map(quoteForShlex).join(' ')}\n`);
+
+  const subprocess = execa('setpriv', ['--pdeathsig', 'SIGINT', '--', ...argv], {
+    cwd: invocation.cwd,
+    env: commandEnvironment(invocation.environment, {
+      target: invocation.target,
+      borgRsh: ssh?.borgRsh,
+      hasModernExitCodes,
+      extra: invocation.extraEnv,
+    }),
+    extendEnv: false,
+    stdio: stdioFor(invocation),
+    buffer: false,
+    reject: false,
+    forceKillAfterDelay: false,
+  });
+
+  const output = new BorgOutput();
+  const stdoutLog = invocation.isStdoutSecret ? undefined : log;
+  const run: RunState = {
+    output,
+    stdout: isStdoutStreamed ? undefined : collectStdout(subprocess.stdout, stdoutLog),
+    stderrDone: followStderr(subprocess.stderr, output, invocation.options, log),
+    stopProgress: reportProgress(output, invocation.options),
+    cancellation: escalateOnAbort(subprocess, invocation.options),
+    log,
+    ssh,
+    secrets,
+    hasModernExitCodes,
+  };
+
+  const completion = finishRun(invocation, subprocess, run);
+  // The caller may stop consuming before it awaits completion; the failure stays observable.
+  completion.catch(() => undefined);
+
+  return { stdout: subprocess.stdout, completion, stop: () => subprocess.kill('SIGTERM') };
+}
+
+/** Everything that watches one borg process and must be released when it exits. */
+interface RunState {
+  output: BorgOutput;
+  stdout?: { text: () => string };
+  log?: RedactingLog;
+  ssh?: SshSession;
+  secrets: string[];
+  hasModernExitCodes: boolean;
+  stderrDone: Promise<void>;
+  stopProgress: () => void;
+  cancellation: Cancellation;
+}
+
+async function finishRun(
+  invocation: BorgInvocation,
+  subprocess: ResultPromise,
+  run: RunState,
+): Promise<BorgRunResult> {
+  try {
+    const result = await subprocess;
+    await run.stderrDone;
+
+    const sshLog = (await run.ssh?.readLog()) ?? '';
+    run.log?.write(sshLog);
+    run.output.addDiagnostic(sshLog);
+    return toRunResult(invocation, result, run.output, {
+      stdout: run.stdout?.text() ?? '',
+      isCancelled: run.cancellation.isCancelled(),
+      hasModernExitCodes: run.hasModernExitCodes,
+      secrets: run.secrets,
+    });
+  } finally {
+    run.stopProgress();
+    run.cancellation.dispose();
+    await closeLog(run.log);
+    await run.ssh?.dispose();
+  }
+}
+
+function borgArguments({
+  environment,
+  command,
+  args,
+  target,
+  options,
+  reportsProgress,
+}: BorgInvocation) {
+  const lockWait = options?.lockWaitSeconds ?? DEFAULT_LOCK_WAIT_SECONDS;
+  return [
+    environment.borgPath ?? 'borg',
+    ...command,
+    '--log-json',
+    ...['--lock-wait', `${lockWait}`],
+    ...(target?.remotePath ? ['--remote-path', target.remotePath] : []),
+    ...(target?.uploadRateLimitKbps ? ['--upload-ratelimit', `${target.uploadRateLimitKbps}`] : []),
+    ...(reportsProgress ? ['--progress'] : []),
+    ...args,
+  ];
+}
+
+function secretsOf({ target, extraSecrets }: BorgInvocation): string[] {
+  return [target?.passphrase, target?.sshPrivateKey, ...(extraSecrets ?? [])].filter(
+    (secret): secret is string => Boolean(secret),
+  );
+}
+
+// The passphrase travels through an extra pipe (BORG_PASSPHRASE_FD), never argv or the
+// environment, which other processes of the same user can read in /proc.
+function stdioFor({ stdin, target }: BorgInvocation) {
+  const input = stdin === undefined ? 'ignore' : Buffer.from(stdin, 'utf8');
+  const passphrase = target?.passphrase;
+  if (passphrase === undefined) return [input, 'pipe', 'pipe'] as const;
+  return [input, 'pipe', 'pipe', Buffer.from(passphrase, 'utf8')] as const;
+}
+
+interface RedactingLog {
+  write: (text: string) => void;
+  stream: WriteStream;
+}
+
+function openLog(logFile: string | undefined, secrets: string[]): RedactingLog | undefined {
+  if (!logFile) return undefined;
+  const stream = createWriteStream(logFile, { flags: 'a', mode: 0o600 });
+  stream.on('error', () => undefined);
+  return { stream, write: (text) => text && stream.write(redactSecrets(text, secrets)) };
+}
+
+function closeLog(log: RedactingLog | undefined): Promise<void> {
+  if (!log) return Promise.resolve();
+  return new Promise((resolve) => log.stream.end(resolve));
+}
+
+function collectStdout(stdout: Readable, log: RedactingLog | undefined) {
+  const chunks: Buffer[] = [];
+  stdout.on('data', (chunk: Buffer) => {
+    chunks.push(chunk);
+    log?.write(chunk.toString('utf8'));
+  });
+  return { text: () => Buffer.concat(chunks).toString('utf8') };
+}
+
+function followStderr(
+  stderr: Readable,
+  output: BorgOutput,
+  options: BorgRunOptions | undefined,
+  log: RedactingLog | undefined,
+): Promise<void> {
+  const lines = createInterface({ input: stderr, crlfDelay: Infinity });
+  lines.on('line', (line) => {
+    log?.write(`${line}\n`);
+    const event = output.accept(line);
+    options?.onEvent?.(event);
+  });
+  return new Promise((resolve) => lines.once('close', resolve));
+}
+
+function reportProgress(output: BorgOutput, options: BorgRunOptions | undefined): () => void {
+  const onProgress = options?.onProgress;
+  if (!onProgress) return () => undefined;
+
+  const timer = setInterval(() => onProgress(output.sampleProgress()), PROGRESS_INTERVAL_MS);
+  return () => clearInterval(timer);
+}
+
+interface Cancellation {
+  isCancelled: () => boolean;
+  dispose: () => void;
+}
+
+// SIGINT lets `borg create` write a checkpoint archive before it exits; SIGTERM and SIGKILL
+// follow for a borg that does not stop in time.
+function escalateOnAbort(
+  subprocess: ResultPromise,
+  options: BorgRunOptions | undefined,
+): Cancellation {
+  const signal = options?.signal;
+  const graceMs = options?.cancelGraceMs ?? DEFAULT_CANCEL_GRACE_MS;
+  const timers: NodeJS.Timeout[] = [];
+  let isCancelled = false;
+
+  const onAbort = () => {
+    isCancelled = true;
+    subprocess.kill('SIGINT');
+    timers.push(setTimeout(() => subprocess.kill('SIGTERM'), graceMs));
+    timers.push(setTimeout(() => subprocess.kill('SIGKILL'), 2 * graceMs));
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+
+  return {
+    isCancelled: () => isCancelled,
+    dispose: () => {
+      signal?.removeEventListener('abort', onAbort);
+      timers.forEach(clearTimeout);
+    },
+  };
+}
+
+interface ExitContext {
+  stdout: string;
+  isCancelled: boolean;
+  hasModernExitCodes: boolean;
+  secrets: string[];
+}
+
+function toRunResult(
+  invocation: BorgInvocation,
+  result: { exitCode?: number; signal?: string; message?: string },
+  output: BorgOutput,
+  context: ExitContext,
+): BorgRunResult {
+  const { exitCode, signal } = result;
+  const base = {
+    exitCode: exitCode ?? -1,
+    warnings: output.warnings,
+    listings: output.listings,
+    errorMessages: output.errorMessages,
+    infoMessages: output.infoMessages,
+    stdout: context.stdout,
+  };
+  if (exitCode === 0) return { ...base, status: 'success' };
+  if (exitCode !== undefined && isWarningExit(exitCode, context.hasModernExitCodes)) {
+    return { ...base, status: 'warning' };
+  }
+
+  const type = classifyBorgFailure({
+    exitCode,
+    signal,
+    isCancelled: context.isCancelled,
+    msgids: output.msgids,
+    output: output.text,
+    hasModernExitCodes: context.hasModernExitCodes,
+  });
+  throw new BorgError({
+    type,
+    commandName: invocation.command.join(' '),
+    exitCode,
+    msgid: output.msgids.at(-1),
+    tail: output.text || (exitCode === undefined ? result.message : ''),
+    secrets: context.secrets,
+  });
+}
