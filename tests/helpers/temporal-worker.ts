@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, mkdtemp } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +31,8 @@ export interface WorkflowHarness {
   startWorker(): Promise<Worker>;
   createRepository(options?: { passphrase?: string }): Promise<{ id: string; location: string }>;
   createPlan(fields: PlanFields): Promise<string>;
+  /** Environment for a worker process (`bin/worker.ts`) serving this harness's task queue. */
+  workerEnv(): Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -43,6 +45,7 @@ export interface PlanFields {
   pruneAfterBackup?: boolean;
   checkAfterBackup?: boolean;
   options?: Record<string, unknown>;
+  compression?: string;
 }
 
 export async function createWorkflowHarness(): Promise<WorkflowHarness> {
@@ -59,7 +62,10 @@ export async function createWorkflowHarness(): Promise<WorkflowHarness> {
     REPOSITORY_ROOTS: path.join(dataDir, 'repositories'),
     RESTORE_ROOTS: path.join(dataDir, 'restores'),
   });
-  const secrets = new SecretBox(randomBytes(32));
+  // Written where a worker process started on this DATA_DIR will find it.
+  const masterKey = randomBytes(32);
+  await writeFile(path.join(dataDir, '.secret_key'), masterKey.toString('base64'), { mode: 0o600 });
+  const secrets = new SecretBox(masterKey);
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
   const logger = createLogger({ level: 'warn', name: 'test-worker', pretty: false });
@@ -138,11 +144,21 @@ export async function createWorkflowHarness(): Promise<WorkflowHarness> {
           prune_after_backup: fields.pruneAfterBackup ?? false,
           check_after_backup: fields.checkAfterBackup ?? false,
           options: fields.options ?? {},
+          ...(fields.compression ? { compression: fields.compression } : {}),
           schedule_cron: null,
           schedule_timezone: null,
         })
         .execute();
       return id;
+    },
+    workerEnv() {
+      return {
+        DATA_DIR: dataDir,
+        DATABASE_URL: database.url,
+        TEMPORAL_ADDRESS: address,
+        TASK_QUEUE: taskQueue,
+        LOG_LEVEL: 'warn',
+      };
     },
     async close() {
       for (const { worker, running } of workers) {
