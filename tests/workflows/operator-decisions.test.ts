@@ -1,0 +1,127 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { secretContexts } from '../../core/secrets/contexts';
+import { operatorDecisionUpdate } from '../../workflows/run-context';
+import {
+  createWorkflowHarness,
+  runId,
+  TEST_PASSPHRASE,
+  type WorkflowHarness,
+} from '../helpers/temporal-worker';
+
+describe('a run waiting for an operator', () => {
+  let harness: WorkflowHarness;
+  let sourceDir: string;
+
+  beforeAll(async () => {
+    harness = await createWorkflowHarness();
+    await harness.startWorker();
+    sourceDir = path.join(harness.dataDir, 'source');
+    await mkdir(sourceDir, { recursive: true });
+    await writeFile(path.join(sourceDir, 'file.txt'), 'keep me\n');
+  });
+
+  afterAll(() => harness.close());
+
+  async function setPassphrase(repositoryId: string, passphrase: string) {
+    await harness.database.db
+      .updateTable('repositories')
+      .set({
+        passphrase_secret: harness.secrets.encrypt(
+          passphrase,
+          secretContexts.repositoryPassphrase(repositoryId),
+        ),
+      })
+      .where('id', '=', repositoryId)
+      .execute();
+  }
+
+  async function startFailingBackup(extra: Record<string, unknown> = {}) {
+    const repository = await harness.createRepository();
+    await setPassphrase(repository.id, 'a-wrong-passphrase');
+    const planId = await harness.createPlan({ repositoryId: repository.id, sources: [sourceDir] });
+    const id = runId('backup', planId);
+    const handle = await harness.client.workflow.start('backupPlan', {
+      taskQueue: harness.taskQueue,
+      workflowId: id,
+      args: [{ planId, trigger: 'manual', operatorWaitSeconds: 600, ...extra }],
+    });
+    return { id, handle, repository, planId };
+  }
+
+  async function waitForStatus(id: string, status: string) {
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      const row = await harness.database.db
+        .selectFrom('runs')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (row?.status === status) return row;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new Error(`run ${id} never reached ${status}`);
+  }
+
+  it('waits after a failed step and finishes when resumed once the cause is fixed', async () => {
+    const { id, handle, repository } = await startFailingBackup();
+
+    const waiting = await waitForStatus(id, 'waiting');
+    expect(waiting.waiting_reason).toMatch(/step "create" failed/);
+    await setPassphrase(repository.id, TEST_PASSPHRASE);
+    await handle.executeUpdate(operatorDecisionUpdate, { args: [{ decision: 'resume' }] });
+    await handle.result();
+
+    const done = await waitForStatus(id, 'succeeded');
+    expect(done.steps?.map((step) => [step.name, step.status])).toEqual([
+      ['create', 'failed'],
+      ['create', 'succeeded'],
+      ['refresh', 'succeeded'],
+    ]);
+  });
+
+  it('refuses to skip a step that cannot be skipped and fails on abort', async () => {
+    const { id, handle } = await startFailingBackup();
+    await waitForStatus(id, 'waiting');
+
+    await expect(
+      handle.executeUpdate(operatorDecisionUpdate, { args: [{ decision: 'skip' }] }),
+    ).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+    await handle.executeUpdate(operatorDecisionUpdate, { args: [{ decision: 'abort' }] });
+
+    await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+    const row = await waitForStatus(id, 'failed');
+    expect(row.error).toMatchObject({ type: 'WRONG_PASSPHRASE' });
+  });
+
+  it('records a cancelled run as canceled', async () => {
+    const { id, handle } = await startFailingBackup();
+    await waitForStatus(id, 'waiting');
+
+    await handle.cancel();
+
+    await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+    await waitForStatus(id, 'canceled');
+  });
+
+  it('links a retry to the run it retries, both ways', async () => {
+    const { id: failedId, handle, planId } = await startFailingBackup({ operatorWaitSeconds: 0 });
+    await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+
+    const retryId = runId('backup', planId);
+    await expect(
+      harness.client.workflow.execute('backupPlan', {
+        taskQueue: harness.taskQueue,
+        workflowId: retryId,
+        args: [{ planId, trigger: 'retry', retryOf: failedId, operatorWaitSeconds: 0 }],
+      }),
+    ).rejects.toBeInstanceOf(WorkflowFailedError);
+
+    const original = await waitForStatus(failedId, 'failed');
+    const retry = await waitForStatus(retryId, 'failed');
+    expect(original.retried_by).toBe(retryId);
+    expect(retry.retry_of).toBe(failedId);
+  });
+});
