@@ -1,6 +1,7 @@
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
+import proto from '@temporalio/proto';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -9,6 +10,23 @@ import {
   TEST_PASSPHRASE,
   type WorkflowHarness,
 } from '../helpers/temporal-worker';
+
+const HISTORIES_DIR = path.resolve(import.meta.dirname, 'histories');
+
+/**
+ * Saves histories for the replay test as binary protobuf (the SDK's JSON reader trips over two
+ * protobufjs copies in its own dependency tree). Run with RECORD_HISTORIES=1 after a deliberate
+ * change to a workflow.
+ */
+async function recordHistories(ids: string[], histories: temporal.api.history.v1.IHistory[]) {
+  await mkdir(HISTORIES_DIR, { recursive: true });
+  for (const [index, history] of histories.entries()) {
+    const bytes = temporal.api.history.v1.History.encode(history).finish();
+    await writeFile(path.join(HISTORIES_DIR, `${ids[index].split('-')[0]}-${index}.binpb`), bytes);
+  }
+}
+
+const { temporal } = proto;
 
 describe('repository runs', () => {
   let harness: WorkflowHarness;
@@ -173,6 +191,7 @@ describe('repository runs', () => {
       started.map((id) => harness.client.workflow.getHandle(id).fetchHistory()),
     );
 
+    if (process.env.RECORD_HISTORIES) await recordHistories(started, histories);
     const text = JSON.stringify(histories);
     expect(text.length).toBeGreaterThan(1000);
     expect(text).not.toContain(TEST_PASSPHRASE);

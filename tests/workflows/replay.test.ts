@@ -1,0 +1,34 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import proto from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
+
+const HISTORIES_DIR = path.resolve(import.meta.dirname, 'histories');
+const WORKFLOWS = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
+
+// Recorded runs of every workflow kind, replayed against today's workflow code: a change that
+// would break runs in flight (non-determinism) fails here. Re-record deliberately with
+// RECORD_HISTORIES=1 npx vitest run tests/workflows/maintenance-runs.test.ts
+describe('workflow replay', () => {
+  it('replays every recorded history without non-determinism', async () => {
+    const files = (await readdir(HISTORIES_DIR)).filter((name) => name.endsWith('.binpb'));
+    expect(files.length).toBeGreaterThanOrEqual(5);
+    const histories = await Promise.all(
+      files.map(async (name) => ({
+        workflowId: name,
+        history: proto.temporal.api.history.v1.History.decode(
+          await readFile(path.join(HISTORIES_DIR, name)),
+        ),
+      })),
+    );
+
+    const failures: string[] = [];
+    for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS }, histories)) {
+      if (result.error) failures.push(`${result.workflowId}: ${String(result.error)}`);
+    }
+
+    expect(failures).toEqual([]);
+  });
+});
