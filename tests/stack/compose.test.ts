@@ -247,21 +247,18 @@ describe('docker-compose.yml', () => {
     expect(commandOf(job)).toEqual(['namespace']);
   });
 
-  it('is accepted by docker compose config', (context) => {
-    const plugin = spawnSync('docker', ['compose', 'version'], { encoding: 'utf8' });
-    if (plugin.status !== 0) {
-      context.skip('docker compose plugin not installed: only this check is skipped');
-    }
+  // compose-go is the library `docker compose` parses and validates files with; the install
+  // script builds this small wrapper around it (no Docker engine or plugin exists here).
+  it('is accepted by the compose specification parser', () => {
+    const checker = path.join(root, '.tools', 'bin', 'compose-check');
     // Stand-ins for the secrets that .env supplies in a real deployment.
     const required = [...composeText.matchAll(/\$\{(\w+):\?/g)].map((match) => match[1]);
     const env = { ...process.env, ...Object.fromEntries(required.map((name) => [name, 'x'])) };
-    const result = spawnSync('docker', ['compose', '-f', composePath, 'config', '--quiet'], {
-      cwd: root,
-      env,
-      encoding: 'utf8',
-    });
+    const result = spawnSync(checker, [composePath], { cwd: root, env, encoding: 'utf8' });
 
+    expect(result.error).toBeUndefined();
     expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^valid: 7 services/);
   });
 });
 
