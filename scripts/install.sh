@@ -52,6 +52,9 @@ if [ "$WANT_TEST" = true ] && [ ! -x .tools/bin/compose-check -o tools/compose-c
   # Validates docker-compose.yml with compose-go, the parser docker compose itself uses, since no
   # Docker engine or compose plugin is available on test machines.
   say "compose-check (Go, compose-go) into .tools/bin"
+  # Debian's Go is older than compose-go needs; Go then fetches the newer toolchain it names
+  # through the module proxy (GOTOOLCHAIN=auto).
+  command -v go >/dev/null || install_debian_packages golang-go
   mkdir -p .tools/bin
   (cd tools/compose-check && go build -o ../../.tools/bin/compose-check .)
 fi
