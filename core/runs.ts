@@ -116,6 +116,11 @@ export interface DeleteArchiveRunInput extends RunInputBase {
   compact?: boolean;
 }
 
+/** Rotates to the passphrase the API stored as pending; the input never holds it. */
+export interface RotateKeyRunInput extends RunInputBase {
+  repositoryId: string;
+}
+
 export const DEFAULT_OPERATOR_WAIT_SECONDS = 24 * 60 * 60;
 
 /** Live figures of a running run, as the UI shows them. */

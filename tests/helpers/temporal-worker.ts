@@ -4,10 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { ulid } from 'ulid';
 import { inject } from 'vitest';
-import { createActivities } from '../../activities';
+import { createActivities, type Activities } from '../../activities';
 import { initRepository } from '../../activities/borg';
 import { loadConfig, type Config } from '../../core/config';
 import type { DatabaseHandle } from '../../core/db/database';
@@ -31,6 +32,8 @@ export interface WorkflowHarness {
   startWorker(): Promise<Worker>;
   createRepository(options?: { passphrase?: string }): Promise<{ id: string; location: string }>;
   createPlan(fields: PlanFields): Promise<string>;
+  /** The same activities the worker runs, to call one step directly (MockActivityEnvironment). */
+  activities: Activities;
   /** Environment for a worker process (`bin/worker.ts`) serving this harness's task queue. */
   workerEnv(): Record<string, string>;
   close(): Promise<void>;
@@ -72,20 +75,21 @@ export async function createWorkflowHarness(): Promise<WorkflowHarness> {
   const hostId = `test-host@${randomBytes(4).toString('hex')}`;
   const workers: { worker: Worker; running: Promise<void> }[] = [];
 
+  const activities = createActivities({
+    db: database.db,
+    config,
+    logger,
+    secrets,
+    hostId,
+    borgVersion: '1.2',
+    temporal: client,
+  });
   const startWorker = async () => {
     const worker = await Worker.create({
       connection: await NativeConnection.connect({ address }),
       taskQueue,
       workflowsPath: WORKFLOWS,
-      activities: createActivities({
-        db: database.db,
-        config,
-        logger,
-        secrets,
-        hostId,
-        borgVersion: '1.2',
-        temporal: client,
-      }),
+      activities,
       // Tests cancel runs and stop workers often: do not wait long for activities to end.
       shutdownGraceTime: '2 seconds',
     });
@@ -101,6 +105,7 @@ export async function createWorkflowHarness(): Promise<WorkflowHarness> {
     taskQueue,
     dataDir,
     startWorker,
+    activities,
     async createRepository({ passphrase = TEST_PASSPHRASE } = {}) {
       const id = ulid();
       const location = path.join(dataDir, 'repositories', id);
@@ -173,4 +178,71 @@ export async function createWorkflowHarness(): Promise<WorkflowHarness> {
 
 export function runId(kind: string, subject: string): string {
   return `${kind}-${subject}-${ulid()}`;
+}
+
+/** What a worker shares with an API test context, so runs the API starts really execute. */
+export interface ApiWorkerSource {
+  config: Config;
+  database: DatabaseHandle;
+  secrets: SecretBox;
+  temporal: Client;
+}
+
+/**
+ * A real worker on the API context's task queue, database, master key and DATA_DIR (bundling
+ * the workflows takes seconds). `close()` stops it and waits for it.
+ */
+export async function startApiWorker(
+  source: ApiWorkerSource,
+): Promise<{ worker: Worker; close(): Promise<void> }> {
+  const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
+  const worker = await Worker.create({
+    connection,
+    taskQueue: source.config.taskQueue,
+    workflowsPath: WORKFLOWS,
+    activities: createActivities({
+      db: source.database.db,
+      config: source.config,
+      logger: createLogger({ level: 'warn', name: 'api-test-worker', pretty: false }),
+      secrets: source.secrets,
+      hostId: `api-test-host@${randomBytes(4).toString('hex')}`,
+      borgVersion: '1.2',
+      temporal: source.temporal,
+    }),
+    // Tests cancel runs and stop workers often: do not wait long for activities to end.
+    shutdownGraceTime: '2 seconds',
+  });
+  const running = worker.run();
+
+  return {
+    worker,
+    close: async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await connection.close();
+    },
+  };
+}
+
+/**
+ * Ids of the workflows on `taskQueue` whose history holds `secret` anywhere: inputs, results,
+ * failures, memos. Payloads are encoded bytes, so the search runs on the encoded history.
+ */
+export async function workflowsLeaking(
+  client: Client,
+  taskQueue: string,
+  secret: string,
+): Promise<{ checked: string[]; leaking: string[] }> {
+  const checked: string[] = [];
+  const leaking: string[] = [];
+  for await (const execution of client.workflow.list({ query: `TaskQueue = '${taskQueue}'` })) {
+    const handle = client.workflow.getHandle(execution.workflowId, execution.runId);
+    const history = await handle.fetchHistory();
+    const encoded = Buffer.from(temporal.api.history.v1.History.encode(history).finish());
+    checked.push(execution.workflowId);
+    if (encoded.includes(secret) || encoded.includes(Buffer.from(secret).toString('base64'))) {
+      leaking.push(execution.workflowId);
+    }
+  }
+  return { checked, leaking };
 }

@@ -1,0 +1,142 @@
+import path from 'node:path';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BorgError, listArchives, repositoryInfo } from '../../activities/borg';
+import { secretContexts } from '../../core/secrets/contexts';
+import {
+  createWorkflowHarness,
+  runId,
+  TEST_PASSPHRASE,
+  type WorkflowHarness,
+} from '../helpers/temporal-worker';
+
+const NEW_PASSPHRASE = 'rotated-passphrase-3f9a0c71d2e84b56a7c9';
+
+describe('rotateRepositoryKey workflow', () => {
+  let harness: WorkflowHarness;
+
+  beforeAll(async () => {
+    harness = await createWorkflowHarness();
+    await harness.startWorker();
+  });
+
+  afterAll(() => harness.close());
+
+  async function repositoryWithArchive() {
+    const repository = await harness.createRepository();
+    const planId = await harness.createPlan({
+      repositoryId: repository.id,
+      sources: [harness.config.dataDir + '/host-id'],
+    });
+    await harness.client.workflow.execute('backupPlan', {
+      taskQueue: harness.taskQueue,
+      workflowId: runId('backup', planId),
+      args: [{ planId, trigger: 'manual', operatorWaitSeconds: 0 }],
+    });
+    await harness.database.db
+      .updateTable('repositories')
+      .set({
+        pending_passphrase_secret: harness.secrets.encrypt(
+          NEW_PASSPHRASE,
+          secretContexts.repositoryPendingPassphrase(repository.id),
+        ),
+      })
+      .where('id', '=', repository.id)
+      .execute();
+    return repository;
+  }
+
+  function borgRepository(location: string, passphrase: string) {
+    return {
+      target: { location, passphrase },
+      environment: { baseDir: path.join(harness.dataDir, 'borg'), hostId: 'test-reader@1' },
+    };
+  }
+
+  async function opens(location: string, passphrase: string | undefined) {
+    if (!passphrase) return false;
+    try {
+      await repositoryInfo(borgRepository(location, passphrase));
+      return true;
+    } catch (error) {
+      if (error instanceof BorgError && error.type === 'WRONG_PASSPHRASE') return false;
+      throw error;
+    }
+  }
+
+  async function storedPassphrases(repositoryId: string) {
+    const row = await harness.database.db
+      .selectFrom('repositories')
+      .selectAll()
+      .where('id', '=', repositoryId)
+      .executeTakeFirstOrThrow();
+    return {
+      row,
+      current: row.passphrase_secret
+        ? harness.secrets.decrypt(
+            row.passphrase_secret,
+            secretContexts.repositoryPassphrase(repositoryId),
+          )
+        : undefined,
+      pending: row.pending_passphrase_secret
+        ? harness.secrets.decrypt(
+            row.pending_passphrase_secret,
+            secretContexts.repositoryPendingPassphrase(repositoryId),
+          )
+        : undefined,
+    };
+  }
+
+  function rotate(repositoryId: string) {
+    return harness.client.workflow.start('rotateRepositoryKey', {
+      taskQueue: harness.taskQueue,
+      workflowId: runId('rotate-key', repositoryId),
+      args: [{ repositoryId, trigger: 'manual', operatorWaitSeconds: 0 }],
+    });
+  }
+
+  it('switches to the pending passphrase, keeps an escrow copy and leaves archives readable', async () => {
+    const repository = await repositoryWithArchive();
+
+    await (await rotate(repository.id)).result();
+
+    const { row, current, pending } = await storedPassphrases(repository.id);
+    expect(current).toBe(NEW_PASSPHRASE);
+    expect(pending).toBeUndefined();
+    expect(row.key_escrow_secret).not.toBeNull();
+    expect(await opens(repository.location, NEW_PASSPHRASE)).toBe(true);
+    expect(await opens(repository.location, TEST_PASSPHRASE)).toBe(false);
+    const archives = await listArchives(borgRepository(repository.location, NEW_PASSPHRASE));
+    expect(archives).toHaveLength(1);
+  });
+
+  // A crash after each step: only the steps before it have run. Borgflow must still hold a
+  // passphrase that opens the repository, and running the rotation again must finish it.
+  const STEPS = ['reconcile', 'escrow key', 'change passphrase'] as const;
+  it.each(STEPS)('recovers from a crash right after "%s"', async (lastStep) => {
+    const repository = await repositoryWithArchive();
+    const { activities } = harness;
+    const steps: Record<(typeof STEPS)[number], () => Promise<unknown>> = {
+      reconcile: () => activities.reconcileRepositoryPassphrase({ repositoryId: repository.id }),
+      'escrow key': () => activities.escrowRepositoryKey({ repositoryId: repository.id }),
+      'change passphrase': () =>
+        activities.changeRepositoryPassphrase({ runId: 'crash-test', repositoryId: repository.id }),
+    };
+    const environment = new MockActivityEnvironment();
+    for (const step of STEPS.slice(0, STEPS.indexOf(lastStep) + 1)) {
+      await environment.run(steps[step]);
+    }
+
+    const stored = await storedPassphrases(repository.id);
+    const opensWithStored =
+      (await opens(repository.location, stored.current)) ||
+      (await opens(repository.location, stored.pending));
+    expect(opensWithStored).toBe(true);
+
+    await (await rotate(repository.id)).result();
+    const after = await storedPassphrases(repository.id);
+    expect(after.current).toBe(NEW_PASSPHRASE);
+    expect(after.pending).toBeUndefined();
+    expect(await opens(repository.location, NEW_PASSPHRASE)).toBe(true);
+  });
+});
