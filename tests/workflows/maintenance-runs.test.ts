@@ -18,15 +18,13 @@ const HISTORIES_DIR = path.resolve(import.meta.dirname, 'histories');
  * protobufjs copies in its own dependency tree). Run with RECORD_HISTORIES=1 after a deliberate
  * change to a workflow.
  */
-async function recordHistories(ids: string[], histories: temporal.api.history.v1.IHistory[]) {
+async function recordHistories(ids: string[], histories: proto.temporal.api.history.v1.IHistory[]) {
   await mkdir(HISTORIES_DIR, { recursive: true });
   for (const [index, history] of histories.entries()) {
-    const bytes = temporal.api.history.v1.History.encode(history).finish();
+    const bytes = proto.temporal.api.history.v1.History.encode(history).finish();
     await writeFile(path.join(HISTORIES_DIR, `${ids[index].split('-')[0]}-${index}.binpb`), bytes);
   }
 }
-
-const { temporal } = proto;
 
 describe('repository runs', () => {
   let harness: WorkflowHarness;
