@@ -35,7 +35,9 @@ describe('signing in for the first time', () => {
     await page.getByTestId('password-submit').click();
 
     await expect.poll(() => new URL(page.url()).pathname, { timeout: 10_000 }).toBe('/');
-    const me = await page.evaluate(async () => (await fetch('/api/auth/me')).json());
-    expect(me).toMatchObject({ user: { username: 'admin', mustChangePassword: false } });
+    const me: unknown = await page.evaluate(async () => (await fetch('/api/auth/me')).text());
+    expect(JSON.parse(me as string)).toMatchObject({
+      user: { username: 'admin', mustChangePassword: false },
+    });
   });
 });
