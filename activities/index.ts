@@ -1,7 +1,12 @@
+import { createArchiveIndexActivities } from './archive-index';
 import { createBackupActivities } from './backup';
 import type { ActivityDependencies } from './dependencies';
+import { createHealthPingActivities } from './health-pings';
+import { createKeyRotationActivities } from './key-rotation';
 import { createMaintenanceActivities } from './maintenance';
+import { createNotificationActivities } from './notifications';
 import { createRepositoryLockActivities } from './repository-lock';
+import { createRepositorySetupActivities } from './repository-setup';
 import { createRestoreActivities } from './restore';
 import { createRunRecordActivities } from './run-records';
 import { createWorkerInfoActivities } from './worker-info';
@@ -17,6 +22,11 @@ export function createActivities(deps: ActivityDependencies) {
     ...createBackupActivities(deps),
     ...createMaintenanceActivities(deps),
     ...createRestoreActivities(deps),
+    ...createNotificationActivities(deps),
+    ...createHealthPingActivities(deps),
+    ...createKeyRotationActivities(deps),
+    ...createRepositorySetupActivities(deps),
+    ...createArchiveIndexActivities(deps),
   };
 }
 

@@ -12,10 +12,19 @@ import { createAuthServices, type RouteDependencies } from './auth/services';
 import type { ApiDependencies } from './dependencies';
 import { installErrorHandler } from './error-handler';
 import { errorBody } from './errors';
+import { aboutRoutes } from './routes/about';
+import { archiveRoutes } from './routes/archives';
 import { auditRoutes } from './routes/audit';
 import { authRoutes } from './routes/auth';
+import { dashboardRoutes } from './routes/dashboard';
+import { filesystemRoutes } from './routes/filesystem';
 import { healthRoutes } from './routes/health';
+import { metricsRoutes } from './routes/metrics';
+import { notificationTestRoutes } from './routes/notification-tests';
 import { notificationRoutes } from './routes/notifications';
+import { planRoutes } from './routes/plans';
+import { repositoryRoutes } from './routes/repositories';
+import { runRoutes } from './routes/runs';
 import { sshKeyRoutes } from './routes/ssh-keys';
 import { tokenRoutes } from './routes/tokens';
 import { userRoutes } from './routes/users';
@@ -62,7 +71,16 @@ async function registerResourceRoutes(app: FastifyInstance, deps: RouteDependenc
   await app.register(tokenRoutes, deps);
   await app.register(sshKeyRoutes, deps);
   await app.register(notificationRoutes, deps);
+  await app.register(notificationTestRoutes, deps);
+  await app.register(metricsRoutes, deps);
   await app.register(auditRoutes, deps);
+  await app.register(runRoutes, deps);
+  await app.register(repositoryRoutes, deps);
+  await app.register(archiveRoutes, deps);
+  await app.register(planRoutes, deps);
+  await app.register(filesystemRoutes, deps);
+  await app.register(aboutRoutes, deps);
+  await app.register(dashboardRoutes, deps);
 }
 
 async function registerOpenApi(app: FastifyInstance): Promise<void> {

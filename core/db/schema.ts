@@ -90,6 +90,10 @@ export interface PlanTable {
   hooks: DefaultedJson<unknown[]>;
   options: DefaultedJson<Record<string, unknown>>;
   enabled: Generated<boolean>;
+  /** Sealed healthchecks-style base URL (`secretContexts`-style context `plan:<id>:ping-url`). */
+  ping_url_secret: ColumnType<string | null, string | null | undefined, string | null>;
+  /** When the last `backup.missed` alert for this plan went out. */
+  missed_backup_alerted_at: NullableTimestamp;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }
@@ -181,6 +185,30 @@ export interface WorkerTable {
   last_seen_at: Timestamp;
 }
 
+/** Whether an archive's items are in `archive_items`, so browsing it is an index lookup. */
+export interface ArchiveIndexTable {
+  id: Generated<string>;
+  repository_id: string;
+  archive_name: string;
+  /** The archive's borg id when indexed: a new archive under the same name is indexed afresh. */
+  borg_id: string | null;
+  state: 'indexing' | 'ready' | 'failed';
+  item_count: ColumnType<string, number | undefined, number>;
+  error: string | null;
+  started_at: DefaultedTimestamp;
+  finished_at: NullableTimestamp;
+}
+
+/** One item of an indexed archive, filed under its parent directory (`''` for the top level). */
+export interface ArchiveItemTable {
+  index_id: string;
+  parent: string;
+  name: string;
+  type: string;
+  size: ColumnType<string, number, number>;
+  mtime: NullableTimestamp;
+}
+
 /** Every table Borgflow keeps in PostgreSQL, as kysely sees them. */
 export interface Database {
   users: UserTable;
@@ -195,6 +223,8 @@ export interface Database {
   workers: WorkerTable;
   archives: ArchiveTable;
   repository_size_history: RepositorySizeHistoryTable;
+  archive_indexes: ArchiveIndexTable;
+  archive_items: ArchiveItemTable;
 }
 
 export type UserRow = Selectable<UserTable>;
@@ -207,3 +237,4 @@ export type SshKeyRow = Selectable<SshKeyTable>;
 export type NotificationChannelRow = Selectable<NotificationChannelTable>;
 export type WorkerRow = Selectable<WorkerTable>;
 export type ArchiveRow = Selectable<ArchiveTable>;
+export type ArchiveIndexRow = Selectable<ArchiveIndexTable>;

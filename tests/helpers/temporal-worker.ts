@@ -12,7 +12,7 @@ import { createActivities, type Activities } from '../../activities';
 import { initRepository } from '../../activities/borg';
 import { loadConfig, type Config } from '../../core/config';
 import type { DatabaseHandle } from '../../core/db/database';
-import { createLogger } from '../../core/logger';
+import { createLogger, type Logger } from '../../core/logger';
 import { secretContexts } from '../../core/secrets/contexts';
 import { SecretBox } from '../../core/secrets/secret-box';
 import { createTestDatabase } from './database';
@@ -245,4 +245,41 @@ export async function workflowsLeaking(
     }
   }
   return { checked, leaking };
+}
+
+/**
+ * A second way to start the harness's worker: with the caller's logger, so a test can read what
+ * the activities logged. The caller stops it with `close()` before the harness closes.
+ */
+export async function startLoggingWorker(
+  harness: WorkflowHarness,
+  logger: Logger,
+): Promise<{ worker: Worker; close(): Promise<void> }> {
+  const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
+  const worker = await Worker.create({
+    connection,
+    taskQueue: harness.taskQueue,
+    workflowsPath: WORKFLOWS,
+    activities: createActivities({
+      db: harness.database.db,
+      config: harness.config,
+      logger,
+      secrets: harness.secrets,
+      hostId: `logging-test-host@${randomBytes(4).toString('hex')}`,
+      borgVersion: '1.2',
+      temporal: harness.client,
+    }),
+    // Tests cancel runs and stop workers often: do not wait long for activities to end.
+    shutdownGraceTime: '2 seconds',
+  });
+  const running = worker.run();
+
+  return {
+    worker,
+    close: async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await connection.close();
+    },
+  };
 }

@@ -1,0 +1,74 @@
+import { readFile } from 'node:fs/promises';
+import type { FastifyInstance } from 'fastify';
+import type { RouteDependencies } from '../auth/services';
+import { withErrorResponses } from '../schemas/common';
+
+const PACKAGE_JSON = new URL('../../package.json', import.meta.url);
+
+const aboutSchema = {
+  type: 'object',
+  required: ['borgflowVersion', 'borgVersions', 'temporal'],
+  properties: {
+    borgflowVersion: { type: 'string' },
+    borgVersions: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          hostId: { type: 'string' },
+          hostname: { type: 'string' },
+          version: { type: ['string', 'null'], description: 'Null when borg is missing there.' },
+          lastSeenAt: { type: 'string', format: 'date-time' },
+        },
+      },
+    },
+    temporal: {
+      type: 'object',
+      properties: {
+        address: { type: 'string' },
+        namespace: { type: 'string' },
+        uiUrl: { type: 'string' },
+      },
+    },
+  },
+} as const;
+
+/** Versions and where Temporal is, for support requests and the About page. */
+export async function aboutRoutes(app: FastifyInstance, deps: RouteDependencies): Promise<void> {
+  const { db, config } = deps;
+  const { version } = JSON.parse(await readFile(PACKAGE_JSON, 'utf8')) as { version: string };
+
+  app.get(
+    '/api/about',
+    {
+      config: { access: 'viewer' },
+      schema: {
+        tags: ['about'],
+        summary: 'Borgflow’s version, each worker’s borg version, and the Temporal connection',
+        response: withErrorResponses({ 200: aboutSchema }),
+      },
+    },
+    async () => {
+      const workers = await db
+        .selectFrom('workers')
+        .selectAll()
+        .orderBy('last_seen_at', 'desc')
+        .execute();
+
+      return {
+        borgflowVersion: version,
+        borgVersions: workers.map((worker) => ({
+          hostId: worker.id,
+          hostname: worker.hostname,
+          version: worker.borg_version,
+          lastSeenAt: worker.last_seen_at.toISOString(),
+        })),
+        temporal: {
+          address: config.temporalAddress ?? `127.0.0.1:${config.temporalPort}`,
+          namespace: config.temporalNamespace,
+          uiUrl: config.temporalUiUrl,
+        },
+      };
+    },
+  );
+}

@@ -1,0 +1,157 @@
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import { describePlanSchedule } from '../../core/temporal/plan-schedules';
+import type { RouteDependencies } from '../auth/services';
+import { healthOf } from '../runs/health';
+import { toRunResponse } from '../runs/run-response';
+import { withErrorResponses } from '../schemas/common';
+import { repositorySchema } from '../schemas/repositories';
+import { runSchema } from '../schemas/runs';
+import { toRepositoryResponse } from './repositories';
+
+/** Failed runs older than this no longer ask for attention on the dashboard. */
+const ATTENTION_WINDOW_DAYS = 7;
+const ATTENTION_LIMIT = 20;
+
+const dashboardSchema = {
+  type: 'object',
+  required: ['repositories', 'plans', 'runsNeedingAttention', 'totals'],
+  properties: {
+    repositories: { type: 'array', items: repositorySchema },
+    plans: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          name: { type: 'string' },
+          repositoryId: { type: 'string' },
+          enabled: { type: 'boolean' },
+          lastSuccessAt: { type: ['string', 'null'], format: 'date-time' },
+          lastRunStatus: { type: ['string', 'null'] },
+          nextRunAt: { type: ['string', 'null'], format: 'date-time' },
+          health: { type: 'string', enum: ['ok', 'warning', 'critical', 'unknown'] },
+        },
+      },
+    },
+    runsNeedingAttention: { type: 'array', items: runSchema },
+    totals: {
+      type: 'object',
+      properties: { originalSize: { type: 'number' }, deduplicatedSize: { type: 'number' } },
+    },
+  },
+} as const;
+
+/** One request for the overview page: health of every plan and what needs a person. */
+export async function dashboardRoutes(
+  app: FastifyInstance,
+  deps: RouteDependencies,
+): Promise<void> {
+  const { db, config, temporal, logger } = deps;
+
+  app.get(
+    '/api/dashboard',
+    {
+      config: { access: 'viewer' },
+      schema: {
+        tags: ['dashboard'],
+        summary:
+          'Repositories, plan health (by the age of the last good backup) and runs to look at',
+        description:
+          'Health: ok when the last successful backup is under 26 h old, warning under 72 h, critical beyond, unknown when there was none.',
+        response: withErrorResponses({ 200: dashboardSchema }),
+      },
+    },
+    async () => {
+      const [repositories, plans, lastSuccesses, lastRuns, attention] = await Promise.all([
+        db.selectFrom('repositories').selectAll().orderBy('name').execute(),
+        db.selectFrom('plans').selectAll().orderBy('name').execute(),
+        db
+          .selectFrom('runs')
+          .select(['plan_id', (eb) => eb.fn.max('finished_at').as('last_success_at')])
+          .where('kind', '=', 'backup')
+          .where('status', 'in', ['succeeded', 'warning'])
+          .where('plan_id', 'is not', null)
+          .groupBy('plan_id')
+          .execute(),
+        db
+          .selectFrom('runs')
+          .select(['plan_id', 'status'])
+          .distinctOn('plan_id')
+          .where('kind', '=', 'backup')
+          .where('plan_id', 'is not', null)
+          .orderBy('plan_id')
+          .orderBy('created_at', 'desc')
+          .execute(),
+        db
+          .selectFrom('runs')
+          .selectAll()
+          .where((eb) =>
+            eb.or([
+              eb('status', '=', 'waiting'),
+              eb.and([
+                eb('status', '=', 'failed'),
+                eb('retried_by', 'is', null),
+                eb(
+                  'created_at',
+                  '>',
+                  sql<Date>`now() - make_interval(days => ${ATTENTION_WINDOW_DAYS})`,
+                ),
+              ]),
+            ]),
+          )
+          // Waiting runs first: they hold a repository until someone answers.
+          .orderBy(sql`status = 'waiting'`, 'desc')
+          .orderBy('created_at', 'desc')
+          .limit(ATTENTION_LIMIT)
+          .execute(),
+      ]);
+
+      const successByPlan = new Map(lastSuccesses.map((row) => [row.plan_id, row.last_success_at]));
+      const statusByPlan = new Map(lastRuns.map((row) => [row.plan_id, row.status]));
+      const nextRuns = await Promise.all(
+        plans.map((plan) =>
+          plan.schedule_cron && plan.enabled
+            ? describePlanSchedule(temporal, plan.id).catch((error: unknown) => {
+                logger.warn({ err: error, planId: plan.id }, 'plan schedule not described');
+                return undefined;
+              })
+            : Promise.resolve(undefined),
+        ),
+      );
+      const repositoryResponses = repositories.map(toRepositoryResponse);
+      return {
+        repositories: repositoryResponses,
+        plans: plans.map((plan, index) => {
+          const lastSuccessAt = successByPlan.get(plan.id) ?? null;
+          return {
+            id: plan.id,
+            name: plan.name,
+            repositoryId: plan.repository_id,
+            enabled: plan.enabled,
+            lastSuccessAt: lastSuccessAt?.toISOString() ?? null,
+            lastRunStatus: statusByPlan.get(plan.id) ?? null,
+            nextRunAt: nextRuns[index]?.nextRuns[0]?.toISOString() ?? null,
+            health: healthOf(lastSuccessAt),
+          };
+        }),
+        runsNeedingAttention: attention.map((row) => toRunResponse(row, config)),
+        totals: {
+          originalSize: sum(
+            repositoryResponses.map((repository) => repository.stats?.originalSize),
+          ),
+          deduplicatedSize: sum(
+            repositoryResponses.map((repository) => repository.stats?.deduplicatedSize),
+          ),
+        },
+      };
+    },
+  );
+}
+
+function sum(values: unknown[]): number {
+  return values.reduce<number>(
+    (total, value) => total + (typeof value === 'number' ? value : 0),
+    0,
+  );
+}

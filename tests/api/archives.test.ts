@@ -1,0 +1,326 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  adminSession,
+  createApiTestContext,
+  createUserSession,
+  type ApiTestContext,
+  type BrowserSession,
+} from '../helpers/api';
+import { startApiWorker, workflowsLeaking } from '../helpers/temporal-worker';
+
+const PASSPHRASE = 'archives-test-passphrase-8c4b2a-never-in-history';
+const MANY_FILES = 25;
+
+interface Item {
+  path: string;
+  name: string;
+  type: string;
+  size: number;
+  mtime: string | null;
+}
+
+describe('archive routes', () => {
+  let context: ApiTestContext;
+  let worker: Awaited<ReturnType<typeof startApiWorker>>;
+  let admin: BrowserSession;
+  let operator: BrowserSession;
+  let viewer: BrowserSession;
+  let roots: string;
+  let source: string;
+  let repositoryId: string;
+  let planId: string;
+  let archives: string[] = [];
+
+  beforeAll(async () => {
+    roots = await mkdtemp(path.join(os.tmpdir(), 'borgflow-archives-'));
+    source = path.join(roots, 'sources', 'data');
+    await mkdir(path.join(source, 'docs', 'many'), { recursive: true });
+    await mkdir(path.join(roots, 'repositories'), { recursive: true });
+    await writeFile(path.join(source, 'docs', 'report.txt'), 'quarterly numbers\n');
+    await writeFile(path.join(source, 'notes.md'), '# notes\n');
+    for (let index = 0; index < MANY_FILES; index++) {
+      const name = `file-${String(index).padStart(2, '0')}.txt`;
+      await writeFile(path.join(source, 'docs', 'many', name), `${index}\n`);
+    }
+    context = await createApiTestContext({
+      TASK_QUEUE: `api-archives-${randomBytes(4).toString('hex')}`,
+      REPOSITORY_ROOTS: path.join(roots, 'repositories'),
+      SOURCE_ROOTS: path.join(roots, 'sources'),
+    });
+    worker = await startApiWorker(context);
+    admin = await adminSession(context.app);
+    operator = await createUserSession(context.app, admin, 'operator');
+    viewer = await createUserSession(context.app, admin, 'viewer');
+
+    const repository = await context.app.inject({
+      method: 'POST',
+      url: '/api/repositories',
+      headers: admin.headers,
+      payload: {
+        name: 'browsed',
+        location: path.join(roots, 'repositories', 'browsed'),
+        passphrase: PASSPHRASE,
+        mode: 'create',
+      },
+    });
+    repositoryId = repository.json<{ id: string }>().id;
+    const plan = await context.app.inject({
+      method: 'POST',
+      url: '/api/plans',
+      headers: admin.headers,
+      payload: { name: 'browsed-plan', repositoryId, sources: [source] },
+    });
+    planId = plan.json<{ id: string }>().id;
+    await backUp();
+    await writeFile(path.join(source, 'notes.md'), '# notes\nchanged since\n');
+    await writeFile(path.join(source, 'docs', 'added.txt'), 'new\n');
+    // Archive names carry the start time to the second: the second backup needs a later second.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await backUp();
+    archives = (await listArchives()).map((archive) => archive.name).reverse();
+  });
+
+  afterAll(async () => {
+    await worker?.close();
+    await context?.close();
+    await rm(roots, { recursive: true, force: true });
+  });
+
+  async function backUp(): Promise<void> {
+    const started = await context.app.inject({
+      method: 'POST',
+      url: `/api/plans/${planId}/run`,
+      headers: operator.headers,
+    });
+    expect(started.statusCode, started.body).toBe(202);
+    await waitForRun(started.json<{ run: { id: string } }>().run.id);
+  }
+
+  async function waitForRun(id: string): Promise<void> {
+    for (let attempt = 0; attempt < 300; attempt++) {
+      const row = await context.database.db
+        .selectFrom('runs')
+        .select('status')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      if (row.status === 'succeeded') return;
+      if (['failed', 'canceled', 'warning', 'skipped'].includes(row.status)) {
+        throw new Error(`run ${id} ended ${row.status}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new Error(`run ${id} did not finish`);
+  }
+
+  async function listArchives() {
+    const response = await context.app.inject({
+      method: 'GET',
+      url: `/api/repositories/${repositoryId}/archives`,
+      headers: viewer.headers,
+    });
+    expect(response.statusCode).toBe(200);
+    return response.json<{ archives: { name: string; files: number | null }[] }>().archives;
+  }
+
+  async function listItems(archive: string, query: Record<string, string | number>) {
+    const search = new URLSearchParams(
+      Object.entries(query).map(([key, value]) => [key, String(value)]),
+    );
+    return context.app.inject({
+      method: 'GET',
+      url: `/api/repositories/${repositoryId}/archives/${encodeURIComponent(archive)}/items?${search}`,
+      headers: viewer.headers,
+    });
+  }
+
+  // Borg stores absolute source paths without their leading slash.
+  const inArchive = (...parts: string[]) => path.join(source, ...parts).slice(1);
+
+  describe('GET /api/repositories/:id/archives', () => {
+    it('lists the archives the backups refreshed, newest first', async () => {
+      const listed = await listArchives();
+
+      expect(listed).toHaveLength(2);
+      expect(listed[0].name > listed[1].name).toBe(true);
+      expect(listed[1].files).toBe(MANY_FILES + 2);
+    });
+  });
+
+  describe('GET /api/repositories/:id/archives/:archive/items', () => {
+    it('indexes the archive once and lists one directory level', async () => {
+      const top = await listItems(archives[0], {});
+      expect(top.statusCode, top.body).toBe(200);
+      expect(top.json<{ items: Item[] }>().items.map((item) => item.name)).toEqual([
+        inArchive().split('/')[0],
+      ]);
+
+      const response = await listItems(archives[0], { path: inArchive() });
+
+      expect(response.statusCode, response.body).toBe(200);
+      const { items, nextCursor } = response.json<{ items: Item[]; nextCursor: string | null }>();
+      expect(items.map((item) => [item.name, item.type, item.path])).toEqual([
+        ['docs', 'd', inArchive('docs')],
+        ['notes.md', '-', inArchive('notes.md')],
+      ]);
+      expect(items[1].size).toBe('# notes\n'.length);
+      expect(nextCursor).toBeNull();
+      const index = await context.database.db
+        .selectFrom('archive_indexes')
+        .selectAll()
+        .where('archive_name', '=', archives[0])
+        .executeTakeFirstOrThrow();
+      expect(index.state).toBe('ready');
+      expect(Number(index.item_count)).toBeGreaterThan(MANY_FILES);
+    });
+
+    it('pages through a directory in name order without repeats', async () => {
+      const names: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const response = await listItems(archives[0], {
+          path: `/${inArchive('docs', 'many')}/`,
+          limit: 10,
+          ...(cursor ? { cursor } : {}),
+        });
+        expect(response.statusCode, response.body).toBe(200);
+        const page = response.json<{ items: Item[]; nextCursor: string | null }>();
+        names.push(...page.items.map((item) => item.name));
+        cursor = page.nextCursor;
+        pages += 1;
+      } while (cursor);
+
+      expect(pages).toBe(3);
+      expect(names).toHaveLength(MANY_FILES);
+      expect(names).toEqual([...names].sort());
+      expect(names[0]).toBe('file-00.txt');
+    });
+
+    it('reuses the index on later requests', async () => {
+      const before = await context.database.db
+        .selectFrom('archive_indexes')
+        .select('id')
+        .where('archive_name', '=', archives[0])
+        .executeTakeFirstOrThrow();
+
+      await listItems(archives[0], { path: inArchive('docs') });
+
+      const after = await context.database.db
+        .selectFrom('archive_indexes')
+        .select('id')
+        .where('archive_name', '=', archives[0])
+        .executeTakeFirstOrThrow();
+      expect(after.id).toBe(before.id);
+    });
+
+    it('answers 404 for a missing directory and 400 for a file', async () => {
+      const missing = await listItems(archives[0], { path: inArchive('nowhere') });
+      const file = await listItems(archives[0], { path: inArchive('notes.md') });
+
+      expect(missing.statusCode).toBe(404);
+      expect(file.statusCode).toBe(400);
+    });
+
+    it('treats archive names in the URL as data', async () => {
+      const slash = await listItems('a/b', {});
+      const control = await listItems('bad\u0001name', {});
+      const unknown = await listItems('no-such-archive', {});
+
+      expect([slash.statusCode, control.statusCode, unknown.statusCode]).toEqual([400, 400, 404]);
+    });
+  });
+
+  describe('GET /api/repositories/:id/archives/diff', () => {
+    it('lists what changed between two archives', async () => {
+      const response = await context.app.inject({
+        method: 'GET',
+        url: `/api/repositories/${repositoryId}/archives/diff?from=${archives[0]}&to=${archives[1]}`,
+        headers: viewer.headers,
+      });
+
+      expect(response.statusCode, response.body).toBe(200);
+      const { changes, truncated } = response.json<{
+        changes: { path: string; change: string }[];
+        truncated: boolean;
+      }>();
+      expect(truncated).toBe(false);
+      expect(changes).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            path: inArchive('notes.md'),
+            change: expect.stringContaining('modified') as string,
+            sizeDelta: 'changed since\n'.length,
+          }),
+          expect.objectContaining({
+            path: inArchive('docs', 'added.txt'),
+            change: 'added',
+            sizeDelta: 'new\n'.length,
+          }),
+        ]),
+      );
+    });
+  });
+
+  describe('GET /api/repositories/:id/archives/:archive/file', () => {
+    it('streams one file extracted on the worker and removes the copy afterwards', async () => {
+      const response = await context.app.inject({
+        method: 'GET',
+        url: `/api/repositories/${repositoryId}/archives/${archives[0]}/file?path=${inArchive('docs', 'report.txt')}`,
+        headers: operator.headers,
+      });
+
+      expect(response.statusCode, response.body).toBe(200);
+      expect(response.body).toBe('quarterly numbers\n');
+      expect(response.headers['content-disposition']).toContain('report.txt');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await readdir(path.join(context.config.dataDir, 'downloads'))).toEqual([]);
+    });
+
+    it('is refused to a viewer', async () => {
+      const response = await context.app.inject({
+        method: 'GET',
+        url: `/api/repositories/${repositoryId}/archives/${archives[0]}/file?path=${inArchive('notes.md')}`,
+        headers: viewer.headers,
+      });
+
+      expect(response.statusCode).toBe(403);
+    });
+  });
+
+  describe('DELETE /api/repositories/:id/archives/:archive', () => {
+    it('deletes the archive through a run, and its index with it', async () => {
+      const response = await context.app.inject({
+        method: 'DELETE',
+        url: `/api/repositories/${repositoryId}/archives/${archives[0]}`,
+        headers: operator.headers,
+      });
+      expect(response.statusCode, response.body).toBe(202);
+      await waitForRun(response.json<{ run: { id: string } }>().run.id);
+
+      expect((await listArchives()).map((archive) => archive.name)).toEqual([archives[1]]);
+      expect((await listItems(archives[0], {})).statusCode).toBe(404);
+      const indexes = await context.database.db
+        .selectFrom('archive_indexes')
+        .select('archive_name')
+        .execute();
+      expect(indexes.map((index) => index.archive_name)).not.toContain(archives[0]);
+    });
+  });
+
+  describe('Temporal history of the workflows these tests started', () => {
+    it('never contains a repository passphrase', async () => {
+      const { checked, leaking } = await workflowsLeaking(
+        context.temporal,
+        context.config.taskQueue,
+        PASSPHRASE,
+      );
+
+      expect(checked.some((id) => id.startsWith('index-archive-'))).toBe(true);
+      expect(leaking).toEqual([]);
+    });
+  });
+});
