@@ -17,6 +17,7 @@ import type {
   DeleteArchiveRunInput,
   PruneRunInput,
   RestoreRunInput,
+  RotateKeyRunInput,
   RunKind,
   RunStatus,
 } from '../../core/runs';
@@ -37,6 +38,7 @@ export interface LaunchableInputs {
   compact: CompactRunInput;
   restore: RestoreRunInput;
   'delete-archive': DeleteArchiveRunInput;
+  'rotate-key': RotateKeyRunInput;
 }
 export type LaunchableKind = keyof LaunchableInputs;
 
@@ -47,6 +49,7 @@ const WORKFLOW_TYPES: Record<LaunchableKind, string> = {
   compact: 'compactRepository',
   restore: 'restoreArchive',
   'delete-archive': 'deleteRepositoryArchive',
+  'rotate-key': 'rotateRepositoryKey',
 };
 
 export function isLaunchableKind(kind: string): kind is LaunchableKind {
