@@ -19,6 +19,7 @@ import { authRoutes } from './routes/auth';
 import { dashboardRoutes } from './routes/dashboard';
 import { filesystemRoutes } from './routes/filesystem';
 import { healthRoutes } from './routes/health';
+import { keyRotationRoutes } from './routes/key-rotation';
 import { metricsRoutes } from './routes/metrics';
 import { notificationTestRoutes } from './routes/notification-tests';
 import { notificationRoutes } from './routes/notifications';
@@ -81,6 +82,7 @@ async function registerResourceRoutes(app: FastifyInstance, deps: RouteDependenc
   await app.register(filesystemRoutes, deps);
   await app.register(aboutRoutes, deps);
   await app.register(dashboardRoutes, deps);
+  await app.register(keyRotationRoutes, deps);
 }
 
 async function registerOpenApi(app: FastifyInstance): Promise<void> {

@@ -11,6 +11,7 @@ import { createActivities } from '../activities';
 import { loadHostId } from '../core/host-id';
 import { createLogger } from '../core/logger';
 import { loadMasterKey, SecretBox } from '../core/secrets/secret-box';
+import { syncMissedBackupSchedule } from '../core/temporal/missed-backup-schedule';
 import { ensureSearchAttributes } from '../core/temporal/namespace';
 import { TemporalPinoLogger } from '../core/temporal/runtime-logger';
 import {
@@ -28,6 +29,10 @@ Runtime.install({
   logger: new TemporalPinoLogger(logger),
   telemetryOptions: {
     logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} },
+    // Task slots, poll latency, activity outcomes: scraped from the worker's own loopback port.
+    ...(config.workerMetricsPort && {
+      metrics: { prometheus: { bindAddress: `127.0.0.1:${config.workerMetricsPort}` } },
+    }),
   },
 });
 
@@ -60,6 +65,8 @@ async function main(): Promise<void> {
     connection: clientConnection,
     namespace: config.temporalNamespace,
   });
+
+  await syncMissedBackupSchedule(temporal, { taskQueue: config.taskQueue });
 
   const now = new Date();
   await database.db

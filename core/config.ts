@@ -24,6 +24,8 @@ export interface Config {
   temporalPort: number;
   temporalUiPort: number;
   temporalCliPath?: string;
+  /** Loopback port of the worker's Temporal SDK Prometheus exporter; unset: no exporter. */
+  workerMetricsPort?: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -50,6 +52,7 @@ export const CONFIG_VARIABLES = {
   TEMPORAL_PORT: '7233',
   TEMPORAL_UI_PORT: '8233',
   TEMPORAL_CLI_PATH: '(unset: temporal on PATH, then the SDK download)',
+  WORKER_METRICS_PORT: '(unset: no worker metrics exporter)',
 } as const;
 
 export type ConfigVariable = keyof typeof CONFIG_VARIABLES;
@@ -105,6 +108,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     temporalPort: port('TEMPORAL_PORT', 7233),
     temporalUiPort,
     temporalCliPath: read('TEMPORAL_CLI_PATH'),
+    workerMetricsPort: read('WORKER_METRICS_PORT') ? port('WORKER_METRICS_PORT', 0) : undefined,
   };
   if (!config.temporalUiUrl) {
     config.temporalUiUrl = config.temporalAddress

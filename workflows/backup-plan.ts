@@ -4,6 +4,7 @@ import type { BackupPlan, CreatedBackup } from '../activities/backup';
 import { archiveGlob, renderArchiveName } from '../core/archive-names';
 import type { BackupRunInput, PlanHook, RunStatus } from '../core/runs';
 import { BORG_ACTIVITY, QUICK_ACTIVITY } from './activity-options';
+import { startHealthPing } from './notify-run';
 import { RunContext, toRunError } from './run-context';
 
 const borg = proxyActivities<Activities>(BORG_ACTIVITY);
@@ -24,6 +25,7 @@ export async function backupPlan(input: BackupRunInput): Promise<Record<string, 
 
   const stats: Record<string, unknown> = {};
   let status: RunStatus = 'succeeded';
+  let startPing: Promise<void> | undefined;
   try {
     const beforeOutcome = await runBeforeHooks(run, plan);
     if (beforeOutcome === 'skip') {
@@ -31,6 +33,8 @@ export async function backupPlan(input: BackupRunInput): Promise<Record<string, 
       return { skipped: true };
     }
 
+    // Not awaited here: a slow health-check endpoint must not hold up the backup.
+    startPing = startHealthPing({ planId: plan.id, runId: run.runId, kind: 'start' });
     await run.acquireRepository(plan.repositoryId);
     const archiveName = renderArchiveName(plan.archiveNameTemplate, {
       plan: plan.name,
@@ -97,10 +101,14 @@ export async function backupPlan(input: BackupRunInput): Promise<Record<string, 
     await run.releaseRepository(plan.repositoryId);
 
     await run.finish(status, stats);
+    await startPing;
+    await startHealthPing({ planId: plan.id, runId: run.runId, kind: 'success' });
     return stats;
   } catch (error) {
     await run.releaseRepository(plan.repositoryId);
     await run.finish(isCancellation(error) ? 'canceled' : 'failed', stats, toRunError(error));
+    await startPing;
+    await startHealthPing({ planId: plan.id, runId: run.runId, kind: 'failure', exitStatus: 1 });
     throw error;
   }
 }

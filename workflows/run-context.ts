@@ -28,6 +28,7 @@ import {
   REPOSITORY_ATTRIBUTE,
   TRIGGER_ATTRIBUTE,
 } from '../core/temporal/search-attributes';
+import { finishEvents, startNotification, type NotifyRunInput } from './notify-run';
 import { lockGrantedSignal, lockReleasedSignal, repositoryLockWorkflowId } from './repository-lock';
 
 /** An operator's answer to a run that waits after a failed step. */
@@ -74,6 +75,7 @@ export class RunContext {
   private decision?: OperatorDecision;
   private isLockHeld = false;
   private isLockRequested = false;
+  private notificationCount = 0;
 
   constructor(
     private readonly target: RunTarget,
@@ -126,6 +128,7 @@ export class RunContext {
       requestedBy: this.input.requestedBy,
     });
     this.status = overlappingRunId ? 'skipped' : 'running';
+    if (overlappingRunId) await this.notify(['run.skipped']);
 
     return overlappingRunId;
   }
@@ -199,6 +202,20 @@ export class RunContext {
     await CancellationScope.nonCancellable(() =>
       records.finishRunRecord({ runId: this.runId, status, steps: this.steps, stats, error }),
     );
+
+    await this.notify(finishEvents(this.target.kind, status, stats));
+  }
+
+  /** Tells the channels that want these events, without waiting for them (see notifyRun). */
+  private async notify(events: NotifyRunInput['events']): Promise<void> {
+    this.notificationCount += 1;
+    const { repositoryId, planId } = this.target;
+    await startNotification(`notify-${this.runId}-${this.notificationCount}`, {
+      events,
+      runId: this.runId,
+      planId,
+      repositoryId,
+    });
   }
 
   private beginStep(name: string): RunStep {
@@ -225,6 +242,7 @@ export class RunContext {
     this.decision = undefined;
     const reason = `step "${stepName}" failed: ${toRunError(error).message}`;
     await this.setStatus('waiting', reason);
+    await this.notify(['run.waiting']);
     const answered = await condition(() => this.decision !== undefined, waitSeconds * 1000);
     this.allowedDecisions = [];
     const decision = answered ? this.decision! : 'abort';

@@ -10,6 +10,7 @@ import {
 } from '../../core/archive-names';
 import type { Database, PlanRow } from '../../core/db/schema';
 import { resolveWithinRoots } from '../../core/paths';
+import { secretContexts } from '../../core/secrets/contexts';
 import type { PlanHook, Retention } from '../../core/runs';
 import {
   DEFAULT_CATCHUP_WINDOW_SECONDS,
@@ -53,12 +54,16 @@ export interface PlanBody {
   oneFileSystem?: boolean;
   checkpointIntervalSeconds?: number;
   jitterSeconds?: number;
+  missedBackupHours?: number;
+  /** healthchecks-style base URL; write-only (it often holds a token), null removes it. */
+  pingUrl?: string | null;
 }
 
 interface PlanOptions {
   oneFileSystem?: boolean;
   checkpointIntervalSeconds?: number;
   jitterSeconds?: number;
+  missedBackupHours?: number;
 }
 
 type IdParams = { Params: { id: string } };
@@ -76,7 +81,7 @@ const tags = ['plans'];
 
 /** Backup plans: what to back up where, when, and what to do around it. */
 export async function planRoutes(app: FastifyInstance, deps: RouteDependencies): Promise<void> {
-  const { db, config, temporal, logger } = deps;
+  const { db, config, temporal, logger, secrets } = deps;
   const launcher = createRunLauncher(deps);
   const scheduleSettings: PlanScheduleSettings = {
     taskQueue: config.taskQueue,
@@ -134,7 +139,7 @@ export async function planRoutes(app: FastifyInstance, deps: RouteDependencies):
         .execute(async (trx) => {
           const inserted = await trx
             .insertInto('plans')
-            .values({ id, ...values })
+            .values({ id, ...values, ...sealedPingUrl(id, request.body.pingUrl) })
             .returningAll()
             .executeTakeFirstOrThrow();
 
@@ -172,7 +177,11 @@ export async function planRoutes(app: FastifyInstance, deps: RouteDependencies):
         .execute(async (trx) => {
           const updated = await trx
             .updateTable('plans')
-            .set({ ...values, updated_at: new Date() })
+            .set({
+              ...values,
+              ...sealedPingUrl(current.id, request.body.pingUrl),
+              updated_at: new Date(),
+            })
             .where('id', '=', current.id)
             .returningAll()
             .executeTakeFirstOrThrow();
@@ -287,6 +296,16 @@ export async function planRoutes(app: FastifyInstance, deps: RouteDependencies):
     };
   }
 
+  /** The ping URL column to write, when the request names one (null clears it). */
+  function sealedPingUrl(planId: string, pingUrl: string | null | undefined) {
+    if (pingUrl === undefined) return {};
+    return {
+      ping_url_secret: pingUrl
+        ? secrets.encrypt(pingUrl, secretContexts.planPingUrl(planId))
+        : null,
+    };
+  }
+
   async function requirePlan(id: string): Promise<PlanRow> {
     const row = await db.selectFrom('plans').selectAll().where('id', '=', id).executeTakeFirst();
 
@@ -317,6 +336,7 @@ export async function planRoutes(app: FastifyInstance, deps: RouteDependencies):
       oneFileSystem: body.oneFileSystem,
       checkpointIntervalSeconds: body.checkpointIntervalSeconds,
       jitterSeconds: body.jitterSeconds,
+      missedBackupHours: body.missedBackupHours,
     };
 
     return {
@@ -375,19 +395,22 @@ export function toPlanResponse(row: PlanRow) {
     oneFileSystem: options.oneFileSystem ?? false,
     checkpointIntervalSeconds: options.checkpointIntervalSeconds ?? null,
     jitterSeconds: options.jitterSeconds ?? null,
+    missedBackupHours: options.missedBackupHours ?? null,
+    hasPingUrl: row.ping_url_secret !== null,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
 }
 
 function toPlanBody(row: PlanRow): PlanBody {
-  const response = toPlanResponse(row);
+  const { hasPingUrl: _hasPingUrl, ...response } = toPlanResponse(row);
   return {
     ...response,
     retention: row.retention,
     hooks: row.hooks as PlanHook[],
     checkpointIntervalSeconds: response.checkpointIntervalSeconds ?? undefined,
     jitterSeconds: response.jitterSeconds ?? undefined,
+    missedBackupHours: response.missedBackupHours ?? undefined,
   };
 }
 

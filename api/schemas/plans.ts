@@ -69,6 +69,18 @@ const planFields = {
   oneFileSystem: { type: 'boolean' },
   checkpointIntervalSeconds: { type: 'integer', minimum: 60, maximum: 24 * 3600 },
   jitterSeconds: { type: 'integer', minimum: 0, maximum: 6 * 3600 },
+  missedBackupHours: {
+    type: 'integer',
+    minimum: 1,
+    maximum: 24 * 366,
+    description: 'Alert when no backup of this plan succeeded for this many hours.',
+  },
+  pingUrl: {
+    type: ['string', 'null'],
+    maxLength: 2000,
+    pattern: '^https?://[^\\s]+$',
+    description: 'healthchecks-style base URL: /start, then the URL itself or /<exit status>.',
+  },
 } as const;
 
 export const createPlanBodySchema = {
@@ -109,6 +121,8 @@ export const planSchema = {
     oneFileSystem: { type: 'boolean' },
     checkpointIntervalSeconds: { type: ['integer', 'null'] },
     jitterSeconds: { type: ['integer', 'null'] },
+    missedBackupHours: { type: ['integer', 'null'] },
+    hasPingUrl: { type: 'boolean' },
     createdAt: timestampSchema,
     updatedAt: timestampSchema,
     nextRuns: { type: 'array', items: timestampSchema },

@@ -7,4 +7,5 @@ export const secretContexts = {
   repositoryKeyEscrow: (repositoryId: string) => `repository:${repositoryId}:key-escrow`,
   sshPrivateKey: (sshKeyId: string) => `ssh-key:${sshKeyId}:private`,
   notificationUrl: (channelId: string) => `notification:${channelId}:url`,
+  planPingUrl: (planId: string) => `plan:${planId}:ping-url`,
 };

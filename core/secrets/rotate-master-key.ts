@@ -38,6 +38,7 @@ export const SECRET_COLUMNS: readonly SecretColumn[] = [
     column: 'url_secret',
     context: secretContexts.notificationUrl,
   },
+  { table: 'plans', column: 'ping_url_secret', context: secretContexts.planPingUrl },
 ];
 
 export interface RotateMasterKeyOptions {

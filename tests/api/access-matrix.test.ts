@@ -92,6 +92,7 @@ const DECLARED_ACCESS: Array<[string, string, RouteAccess]> = [
   ['POST', '/api/notifications', 'admin'],
   ['PATCH', '/api/notifications/:id', 'admin'],
   ['DELETE', '/api/notifications/:id', 'admin'],
+  ['POST', '/api/notifications/:id/test', 'admin'],
   ['GET', '/api/audit', 'admin'],
 ];
 
