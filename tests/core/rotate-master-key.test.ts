@@ -13,6 +13,7 @@ const REPOSITORY = '01J0REP0S1T0RY000000000000';
 const SSH_KEY = '01J0SSHKEY0000000000000000';
 const CHANNEL = '01J0CHANNEL000000000000000';
 const USER = '01J0USER000000000000000000';
+const PLAN = '01J0PLAN000000000000000000';
 
 let database: DatabaseHandle & { url: string };
 let dataDir: string;
@@ -77,6 +78,19 @@ async function seed(box: SecretBox, passphraseContext = `repository:${REPOSITORY
       events: [],
     })
     .execute();
+  await db
+    .insertInto('plans')
+    .values({
+      id: PLAN,
+      name: 'p',
+      repository_id: REPOSITORY,
+      sources: ['/srv'],
+      schedule_cron: null,
+      schedule_timezone: null,
+      retention: null,
+      ping_url_secret: box.encrypt('https://hc.example/ping/token-1', `plan:${PLAN}:ping-url`),
+    })
+    .execute();
 }
 
 async function readSecrets() {
@@ -90,7 +104,10 @@ async function readSecrets() {
     .selectAll()
     .executeTakeFirstOrThrow();
 
+  const plan = await database.db.selectFrom('plans').selectAll().executeTakeFirstOrThrow();
+
   return {
+    pingUrl: plan.ping_url_secret!,
     passphrase: repository.passphrase_secret!,
     pending: repository.pending_passphrase_secret!,
     escrow: repository.key_escrow_secret!,
@@ -109,7 +126,7 @@ describe('rotateMasterKey', () => {
     const summary = await rotateMasterKey({ db: database.db, oldKey, newKey, keyFile });
 
     expect(summary.sessionsEnded).toBe(1);
-    expect(Object.values(summary.reencrypted)).toEqual([1, 1, 1, 1, 1]);
+    expect(Object.values(summary.reencrypted)).toEqual([1, 1, 1, 1, 1, 1]);
     const box = new SecretBox(newKey);
     const sealed = await readSecrets();
     expect(box.decrypt(sealed.passphrase, `repository:${REPOSITORY}:passphrase`)).toBe(
@@ -123,6 +140,9 @@ describe('rotateMasterKey', () => {
     );
     expect(box.decrypt(sealed.privateKey, `ssh-key:${SSH_KEY}:private`)).toBe('PRIVATE-KEY-TEXT');
     expect(box.decrypt(sealed.url, `notification:${CHANNEL}:url`)).toBe('slack://a/b/c');
+    expect(box.decrypt(sealed.pingUrl, `plan:${PLAN}:ping-url`)).toBe(
+      'https://hc.example/ping/token-1',
+    );
     expect(() => oldBox.decrypt(sealed.passphrase, `repository:${REPOSITORY}:passphrase`)).toThrow(
       /another key/,
     );
