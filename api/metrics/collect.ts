@@ -1,4 +1,5 @@
-import { temporal as proto } from '@temporalio/proto';
+// @temporalio/proto is CommonJS: under plain Node ESM only its default export is importable.
+import proto from '@temporalio/proto';
 import type { Client } from '@temporalio/client';
 import { sql, type Kysely } from 'kysely';
 import { Gauge, Histogram, Registry } from 'prom-client';
@@ -209,8 +210,8 @@ async function collectTemporal(sources: MetricsSources, registry: Registry): Pro
 }
 
 async function pollerCounts({ temporal, config }: MetricsSources) {
-  const { TaskQueueType } = proto.api.enums.v1;
-  const describe = (taskQueueType: proto.api.enums.v1.TaskQueueType) =>
+  const { TaskQueueType } = proto.temporal.api.enums.v1;
+  const describe = (taskQueueType: proto.temporal.api.enums.v1.TaskQueueType) =>
     temporal.workflowService.describeTaskQueue({
       namespace: config.temporalNamespace,
       taskQueue: { name: config.taskQueue },
