@@ -2,7 +2,7 @@ import type { Hook, Plan, PlanInput, Retention } from '../../api/types';
 import { browserTimeZone, previewCron } from './cron-preview';
 import { RETENTION_PRESETS, isEmptyRetention } from './retention';
 
-export const DEFAULT_ARCHIVE_TEMPLATE = '{hostname}-{now:%Y-%m-%dT%H:%M:%S}';
+export const DEFAULT_ARCHIVE_TEMPLATE = '{hostname}-{now}';
 
 export const COMPRESSION_OPTIONS = [
   { label: 'lz4: fast, light compression (borg default)', value: 'lz4' },

@@ -1,0 +1,281 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { finished } from 'node:stream/promises';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAppProcesses, type AppProcesses } from '../helpers/app-processes';
+import { launchBrowser, type TestBrowser } from '../helpers/browser';
+
+const SCREENSHOTS = path.resolve(import.meta.dirname, '..', '..', 'docs', 'screenshots');
+const ADMIN_PASSWORD = 'a sturdy new passphrase 42';
+const VIEWER_PASSWORD = 'a patient viewer passphrase 7';
+
+// borg and the worker need seconds per step; a run in this file finishes well within this.
+const RUN_TIMEOUT_MS = 90_000;
+
+async function shoot(page: Page, name: string): Promise<void> {
+  await page.waitForLoadState('networkidle');
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+}
+
+async function signIn(page: Page, baseUrl: string, username: string, password: string) {
+  await page.goto(baseUrl);
+  await page.getByTestId('login-username').locator('input').fill(username);
+  await page.getByTestId('login-password').locator('input').fill(password);
+  await page.getByTestId('login-submit').click();
+  await page.waitForURL((url) => url.pathname !== '/login');
+}
+
+async function changePassword(page: Page, current: string, next: string): Promise<void> {
+  await page.getByTestId('password-rules').waitFor();
+  await page.getByTestId('password-current').locator('input').fill(current);
+  await page.getByTestId('password-new').locator('input').fill(next);
+  await page.getByTestId('password-confirm').locator('input').fill(next);
+  await page.getByTestId('password-submit').click();
+  await page.waitForURL((url) => url.pathname === '/');
+}
+
+/** Calls the API from inside the page, so the session cookie and the page's Origin go along. */
+async function callApi<T>(page: Page, method: string, url: string, body?: unknown): Promise<T> {
+  const answer = await page.evaluate(
+    async ([verb, target, payload]) => {
+      const response = await fetch(target, {
+        method: verb,
+        headers: payload === undefined ? {} : { 'content-type': 'application/json' },
+        body: payload === undefined ? undefined : JSON.stringify(payload),
+      });
+      return { status: response.status, text: await response.text() };
+    },
+    [method, url, body] as const,
+  );
+  if (answer.status >= 400) throw new Error(`${method} ${url}: ${answer.status} ${answer.text}`);
+
+  return (answer.text ? JSON.parse(answer.text) : undefined) as T;
+}
+
+async function runStatus(page: Page): Promise<string> {
+  const text = await page.getByTestId('run-status').first().textContent();
+  return (text ?? '').trim();
+}
+
+async function confirmDialog(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Yes' }).click();
+}
+
+async function writeRandomFile(file: string, sizeBytes: number): Promise<void> {
+  const stream = createWriteStream(file);
+  const chunkBytes = 4 * 1024 * 1024;
+  for (let written = 0; written < sizeBytes; written += chunkBytes) {
+    if (!stream.write(randomBytes(chunkBytes))) {
+      await new Promise<void>((resolve) => stream.once('drain', () => resolve()));
+    }
+  }
+  stream.end();
+  await finished(stream);
+}
+
+describe('backing up and restoring through the web UI', () => {
+  let app: AppProcesses;
+  let browser: TestBrowser;
+  let page: Page;
+  let sourceDir: string;
+  let repositoryId: string;
+  let planId: string;
+  const original = randomBytes(256 * 1024);
+
+  // Starts the real API and worker processes, a real Chromium, and signs the administrator in.
+  beforeAll(async () => {
+    [app, browser] = await Promise.all([startAppProcesses(), launchBrowser()]);
+    sourceDir = path.join(app.dataDir, 'source');
+    await mkdir(path.join(sourceDir, 'documents'), { recursive: true });
+    await writeFile(path.join(sourceDir, 'documents', 'report.bin'), original);
+    await writeFile(path.join(sourceDir, 'notes.txt'), 'kept for the record\n');
+    await mkdir(path.join(app.dataDir, 'repositories'), { recursive: true });
+    await mkdir(path.join(app.dataDir, 'restores'), { recursive: true });
+
+    page = await browser.context.newPage();
+    await signIn(page, app.baseUrl, 'admin', 'admin123');
+    await changePassword(page, 'admin123', ADMIN_PASSWORD);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  // Repository creation runs `borg init`, and the backup itself runs through Temporal and borg.
+  it('creates a repository and a plan, and a manual run of the plan succeeds', async () => {
+    await shoot(page, 'dashboard');
+    await page.goto(`${app.baseUrl}/repositories`);
+    await shoot(page, 'repositories');
+    await page.goto(`${app.baseUrl}/repositories/new`);
+
+    await page.getByTestId('repository-name').locator('input').fill('local-main');
+    const location = path.join(app.dataDir, 'repositories', 'main');
+    await page.getByTestId('repository-location').locator('input').fill(location);
+    await page.getByTestId('repository-next').click();
+    await expect
+      .poll(() => page.getByTestId('repository-encryption').textContent())
+      .toContain('repokey-blake2');
+    await page.getByTestId('repository-generate-passphrase').click();
+    const passphrase = await page
+      .getByTestId('repository-passphrase')
+      .locator('input')
+      .inputValue();
+    expect(passphrase.length).toBeGreaterThanOrEqual(12);
+    await page.getByTestId('repository-passphrase-saved').click();
+    await shoot(page, 'repository-wizard');
+    await page.getByTestId('repository-next').click();
+    await page.getByTestId('repository-submit').click();
+    await page.getByTestId('repository-done').click({ timeout: 30_000 });
+    await expect.poll(() => new URL(page.url()).pathname).toMatch(/^\/repositories\/[0-9A-Z]+$/);
+    repositoryId = new URL(page.url()).pathname.split('/').pop()!;
+
+    await page.goto(`${app.baseUrl}/plans/new`);
+    await page.getByTestId('plan-name').locator('input').fill('documents');
+    await page.getByTestId('plan-repository').click();
+    await page.getByText('local-main', { exact: true }).last().click();
+    await page.getByTestId('plan-source-browse').click();
+    await page.getByRole('button', { name: app.dataDir, exact: true }).click();
+    await page.getByRole('button', { name: `Add ${sourceDir}`, exact: true }).click();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('filesystem-entries').waitFor({ state: 'detached' });
+    await expect.poll(() => page.getByTestId('plan-sources').textContent()).toContain(sourceDir);
+    await shoot(page, 'plan-form');
+    await page.getByTestId('plan-save').click();
+    await expect.poll(() => new URL(page.url()).pathname).toMatch(/^\/plans\/[0-9A-Z]+$/);
+    planId = new URL(page.url()).pathname.split('/').pop()!;
+
+    await page.getByTestId('plan-run-now').click();
+    await expect.poll(() => new URL(page.url()).pathname).toMatch(/^\/runs\//);
+    await expect.poll(() => runStatus(page), { timeout: RUN_TIMEOUT_MS }).toBe('succeeded');
+    await expect
+      .poll(() => page.getByTestId('run-progress').getByRole('progressbar').getAttribute('class'))
+      .toBeTruthy();
+    await shoot(page, 'run');
+  }, 150_000);
+
+  // A restore is a Temporal run of its own that extracts with borg.
+  it('restores a file picked in the archive browser byte for byte', async () => {
+    await page.goto(`${app.baseUrl}/repositories/${repositoryId}`);
+    await page.getByTestId('archive-link').first().click();
+    await expect.poll(() => new URL(page.url()).pathname).toContain('/archives/');
+
+    for (const part of path.join(sourceDir, 'documents').split('/').filter(Boolean)) {
+      await page
+        .getByTestId('archive-folder')
+        .filter({ hasText: `${part}/` })
+        .first()
+        .click();
+    }
+    const row = page.getByTestId('archive-items').locator('tr', { hasText: 'report.bin' });
+    await row.locator('.n-checkbox').click();
+    const target = path.join(app.dataDir, 'restores', 'first');
+    await page.getByTestId('restore-target').locator('input').fill(target);
+    await shoot(page, 'archive-browser');
+    await page.getByTestId('restore-submit').click();
+
+    const status = page.getByTestId('restore-run').getByTestId('run-status');
+    await expect
+      .poll(async () => (await status.textContent())?.trim(), {
+        timeout: RUN_TIMEOUT_MS,
+      })
+      .toBe('succeeded');
+    const restored = await readFile(path.join(target, sourceDir, 'documents', 'report.bin'));
+    expect(restored.equals(original)).toBe(true);
+  }, 150_000);
+
+  it('shows a viewer no buttons that start, stop or change anything', async () => {
+    await callApi(page, 'POST', '/api/users', {
+      username: 'watcher',
+      password: VIEWER_PASSWORD,
+      role: 'viewer',
+    });
+    const viewerBrowser = await launchBrowser();
+    try {
+      const viewer = await viewerBrowser.context.newPage();
+      await signIn(viewer, app.baseUrl, 'watcher', VIEWER_PASSWORD);
+      if (new URL(viewer.url()).pathname === '/password') {
+        await changePassword(viewer, VIEWER_PASSWORD, `${VIEWER_PASSWORD} renewed`);
+      }
+
+      await viewer.goto(`${app.baseUrl}/plans/${planId}`);
+      await viewer.getByTestId('plan-name').waitFor();
+      expect(await viewer.getByTestId('plan-run-now').count()).toBe(0);
+      expect(await viewer.getByTestId('plan-save').count()).toBe(0);
+      await viewer.goto(`${app.baseUrl}/repositories/${repositoryId}`);
+      await viewer.getByTestId('archives-table').waitFor();
+      for (const action of ['check', 'prune', 'compact', 'delete', 'backup-now']) {
+        expect(await viewer.getByTestId(`repository-${action}`).count()).toBe(0);
+      }
+      const { runs } = await callApi<{ runs: { id: string }[] }>(viewer, 'GET', '/api/runs');
+      await viewer.goto(`${app.baseUrl}/runs/${runs[0].id}`);
+      await viewer.getByTestId('run-status').waitFor();
+      expect(await viewer.getByTestId('run-cancel').count()).toBe(0);
+      expect(await viewer.getByTestId('run-retry').count()).toBe(0);
+    } finally {
+      await viewerBrowser.close();
+    }
+  });
+
+  // Writing 300 MB of random data and letting borg start on it takes a while on two cores.
+  it('cancels a long backup from the run page', async () => {
+    const bigDir = path.join(app.dataDir, 'big');
+    await mkdir(bigDir);
+    await writeRandomFile(path.join(bigDir, 'noise.bin'), 300 * 1024 * 1024);
+    const plan = await callApi<{ id: string }>(page, 'POST', '/api/plans', {
+      name: 'slow',
+      repositoryId,
+      sources: [bigDir],
+      compression: 'zstd,15',
+    });
+
+    await page.goto(`${app.baseUrl}/plans/${plan.id}`);
+    await page.getByTestId('plan-run-now').click();
+    await expect.poll(() => runStatus(page), { timeout: 30_000 }).toBe('running');
+    await page.getByTestId('run-cancel').click();
+    await confirmDialog(page);
+
+    await expect.poll(() => runStatus(page), { timeout: RUN_TIMEOUT_MS }).toBe('canceled');
+    expect(await page.getByTestId('run-cancel').count()).toBe(0);
+  }, 150_000);
+
+  it('retries a failed backup as a new run linked to the failed one', async () => {
+    const plan = await callApi<{ id: string }>(page, 'POST', '/api/plans', {
+      name: 'refused',
+      repositoryId,
+      sources: [sourceDir],
+      hooks: [{ name: 'gate', when: 'before', command: 'exit 1', onFailure: 'fail' }],
+    });
+
+    await page.goto(`${app.baseUrl}/plans/${plan.id}`);
+    await page.getByTestId('plan-run-now').click();
+    await expect.poll(() => new URL(page.url()).pathname).toMatch(/^\/runs\//);
+    const failedId = new URL(page.url()).pathname.split('/').pop()!;
+    await expect.poll(() => runStatus(page), { timeout: RUN_TIMEOUT_MS }).toBe('failed');
+    await page.getByTestId('run-retry').click();
+
+    await expect.poll(() => new URL(page.url()).pathname).not.toContain(failedId);
+    const retryId = new URL(page.url()).pathname.split('/').pop()!;
+    const run = await callApi<{ retryOf: string | null }>(page, 'GET', `/api/runs/${retryId}`);
+    expect(run.retryOf).toBe(failedId);
+  }, 150_000);
+
+  it('renders the remaining pages', async () => {
+    for (const [route, name] of [
+      ['/runs', 'runs'],
+      ['/ssh-keys', 'ssh-keys'],
+      ['/notifications', 'notifications'],
+      ['/users', 'users'],
+      ['/about', 'about'],
+      [`/repositories/${repositoryId}`, 'repository-detail'],
+      ['/', 'dashboard'],
+    ] as const) {
+      await page.goto(`${app.baseUrl}${route}`);
+      await expect.poll(() => page.getByTestId('load-error').count()).toBe(0);
+      await shoot(page, name);
+    }
+  });
+});
