@@ -116,6 +116,7 @@ export function createRunRecordActivities({ db, config }: ActivityDependencies) 
           ...(finish.steps ? { steps: finish.steps } : {}),
           ...(finish.stats ? { stats: finish.stats } : {}),
           ...(finish.error ? { error: finish.error } : {}),
+          ...finalProgress(finish.stats),
         })
         .where('id', '=', finish.runId)
         .execute();
@@ -158,4 +159,31 @@ export function createRunRecordActivities({ db, config }: ActivityDependencies) 
 
     return active?.id;
   }
+}
+
+/**
+ * Progress is written about once a second while borg runs, so a short backup may end before
+ * its last figures are stored: a finished backup shows its archive's own figures instead.
+ */
+function finalProgress(stats: Record<string, unknown> | undefined): { progress?: RunProgress } {
+  const figures = stats as
+    | {
+        originalBytes?: number;
+        compressedBytes?: number;
+        deduplicatedBytes?: number;
+        files?: number;
+      }
+    | undefined;
+  if (typeof figures?.originalBytes !== 'number') return {};
+
+  return {
+    progress: {
+      step: 'done',
+      originalBytes: figures.originalBytes,
+      compressedBytes: figures.compressedBytes,
+      deduplicatedBytes: figures.deduplicatedBytes,
+      files: figures.files,
+      percent: 100,
+    },
+  };
 }

@@ -62,6 +62,7 @@ describe('backupPlan workflow', () => {
 
     expect(row).toMatchObject({ status: 'succeeded', kind: 'backup', plan_id: planId });
     expect(row.stats).toMatchObject({ files: 2 });
+    expect(row.progress).toMatchObject({ files: 2, percent: 100 });
     expect(row.steps?.map((step) => step.name)).toEqual(['create', 'refresh']);
     const archives = await harness.database.db
       .selectFrom('archives')
