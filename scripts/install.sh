@@ -39,8 +39,9 @@ install_debian_packages() {
 # server binaries back the embedded database; python3-venv hosts the Temporal CLI.
 install_debian_packages borgbackup util-linux postgresql python3-venv openssh-client
 if [ "$WANT_TEST" = true ]; then
-  # A real sshd for SSH repositories, apprise for notifications, Chromium for browser tests.
-  install_debian_packages openssh-server apprise chromium
+  # A real sshd for SSH repositories, apprise for notifications, Chromium for browser tests,
+  # shellcheck for the container scripts, procps (pkill) for the process tests.
+  install_debian_packages openssh-server apprise chromium shellcheck procps
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
