@@ -9,6 +9,7 @@ import { createRepositoryLockActivities } from './repository-lock';
 import { createRepositorySetupActivities } from './repository-setup';
 import { createRestoreActivities } from './restore';
 import { createRunRecordActivities } from './run-records';
+import { createSshKeyRotationActivities } from './ssh-key-rotation';
 import { createWorkerInfoActivities } from './worker-info';
 
 export type { ActivityDependencies } from './dependencies';
@@ -25,6 +26,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createNotificationActivities(deps),
     ...createHealthPingActivities(deps),
     ...createKeyRotationActivities(deps),
+    ...createSshKeyRotationActivities(deps),
     ...createRepositorySetupActivities(deps),
     ...createArchiveIndexActivities(deps),
   };

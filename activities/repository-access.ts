@@ -55,7 +55,8 @@ export async function loadBorgRepository(
   };
 }
 
-async function loadPrivateKey(
+/** Decrypts one stored SSH private key, for this activity only. */
+export async function loadPrivateKey(
   db: ActivityDependencies['db'],
   secrets: ActivityDependencies['secrets'],
   sshKeyId: string,

@@ -121,6 +121,19 @@ export interface RotateKeyRunInput extends RunInputBase {
   repositoryId: string;
 }
 
+/** Replaces the SSH key of an ssh:// repository; the key pair is made and kept by activities. */
+export interface RotateSshKeyRunInput extends RunInputBase {
+  repositoryId: string;
+  /** The key the repository used when the rotation was asked for. */
+  fromKeyId: string;
+  /** Chosen up front, so a step that runs again (or a retry of the run) reuses the same key. */
+  newKeyId: string;
+  /** authorized_keys on the server; relative paths start at the login's home directory. */
+  authorizedKeysFile?: string;
+}
+
+export const DEFAULT_AUTHORIZED_KEYS_FILE = '.ssh/authorized_keys';
+
 export const DEFAULT_OPERATOR_WAIT_SECONDS = 24 * 60 * 60;
 
 /** Live figures of a running run, as the UI shows them. */

@@ -19,3 +19,4 @@ export {
 } from './repository-setup';
 export { restoreArchive } from './restore-archive';
 export { rotateRepositoryKey } from './rotate-repository-key';
+export { rotateSshKey } from './rotate-ssh-key';

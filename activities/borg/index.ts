@@ -33,7 +33,13 @@ export type {
   CompactRepositoryRequest,
   InitRepositoryRequest,
 } from './repository';
-export { parseSshLocation, scanHostKeys, trustHostKeys, verifyHostKeys } from './ssh';
-export type { HostKeyStatus, ScannedHostKey } from './ssh';
+export {
+  parseSshLocation,
+  runRemoteScript,
+  scanHostKeys,
+  trustHostKeys,
+  verifyHostKeys,
+} from './ssh';
+export type { HostKeyStatus, RemoteScriptResult, ScannedHostKey } from './ssh';
 export { borgVersion } from './version';
 export type * from './types';

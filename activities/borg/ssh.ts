@@ -37,6 +37,8 @@ export function knownHostsName({ host, port }: Pick<SshLocation, 'host' | 'port'
 /** The ssh command borg uses for one run, and the cleanup of the key file it points to. */
 export interface SshSession {
   borgRsh: string;
+  /** The same ssh command as an argument list, for running ssh directly. */
+  command: string[];
   /** What ssh itself reported, e.g. a refused connection or an unknown host key. */
   readLog: () => Promise<string>;
   dispose: () => Promise<void>;
@@ -57,7 +59,7 @@ export async function openSshSession(target: BorgTarget): Promise<SshSession> {
   try {
     const keyFile = target.sshPrivateKey ? await writePrivateKey(keyDir, target.sshPrivateKey) : '';
     const command = sshCommand({ keyFile, logFile, knownHostsFile: target.knownHostsFile });
-    return { borgRsh: command.map(quoteForShlex).join(' '), readLog, dispose };
+    return { borgRsh: command.map(quoteForShlex).join(' '), command, readLog, dispose };
   } catch (error) {
     await dispose();
     throw error;
@@ -190,4 +192,55 @@ function parseKnownHostsLine(line: string): ScannedHostKey | undefined {
     fingerprintSha256: `SHA256:${digest.replace(/=+$/, '')}`,
     knownHostsLine: `${hostName} ${keyType} ${keyBlob}`,
   };
+}
+
+const REMOTE_SCRIPT_TIMEOUT_MS = 60_000;
+
+/** What a shell script run on an ssh repository's server printed. */
+export interface RemoteScriptResult {
+  exitCode: number | undefined;
+  stdout: string;
+  /** ssh's own messages and the script's stderr. */
+  stderr: string;
+}
+
+/**
+ * Runs a POSIX sh script on the server of an ssh repository with the target's key, under the same
+ * strict host-key rules as borg. The script is fixed text; data goes through stdin, so nothing
+ * the user typed is ever parsed by a remote shell. A key restricted to `borg serve` runs borg
+ * instead of the script: callers tell by the marker the script prints.
+ */
+export async function runRemoteScript(
+  target: BorgTarget,
+  script: string,
+  input: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<RemoteScriptResult> {
+  const ssh = requireSshLocation(target.location);
+  if (script.includes("'")) throw new TypeError('remote scripts are quoted with single quotes');
+  const session = await openSshSession(target);
+  try {
+    const [program, ...sshOptions] = session.command;
+    const destination = ssh.user ? `${ssh.user}@${ssh.host}` : ssh.host;
+    const result = await execa(
+      program,
+      [...sshOptions, '-p', `${ssh.port}`, '--', destination, `sh -c '${script}'`],
+      {
+        input,
+        extendEnv: false,
+        env: { PATH: process.env.PATH ?? '', HOME: tmpdir() },
+        reject: false,
+        timeout: REMOTE_SCRIPT_TIMEOUT_MS,
+        cancelSignal: options.signal,
+      },
+    );
+    const sshLog = await session.readLog();
+    return {
+      exitCode: result.exitCode,
+      stdout: result.stdout,
+      stderr: [sshLog, result.stderr].filter(Boolean).join('\n'),
+    };
+  } finally {
+    await session.dispose();
+  }
 }

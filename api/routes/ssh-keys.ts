@@ -1,11 +1,18 @@
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import type { FastifyInstance } from 'fastify';
 import { ulid } from 'ulid';
 import type { SshKeyRow } from '../../core/db/schema';
 import { secretContexts } from '../../core/secrets/contexts';
+import {
+  describePublicKey,
+  generateSshKeyPair,
+  restrictedAuthorizedKeysLine,
+  withPrivateDirectory,
+  type SshKeyPair,
+  type SshKeyType,
+} from '../../core/ssh/key-pairs';
 import { recordAudit } from '../audit';
 import type { RouteDependencies } from '../auth/services';
 import { ApiError } from '../errors';
@@ -17,8 +24,6 @@ import {
   sshKeySchema,
 } from '../schemas/ssh-keys';
 
-type SshKeyType = SshKeyRow['type'];
-
 interface CreateSshKeyBody {
   name: string;
   type?: SshKeyType;
@@ -29,16 +34,8 @@ interface RestrictQuery {
   restrictToPath?: string;
 }
 
-interface KeyPair {
-  type: SshKeyType;
-  privateKey: string;
-  publicKey: string;
-  fingerprint: string;
-}
-
 const PLACEHOLDER_REPOSITORY_PATH = '/path/to/repositories';
 const KEYGEN_TIMEOUT_MS = 60_000;
-const RSA_BITS = '4096';
 const MIN_IMPORTED_RSA_BITS = 2048;
 const PUBLIC_KEY_TYPES: Record<string, SshKeyType> = { 'ssh-ed25519': 'ed25519', 'ssh-rsa': 'rsa' };
 const FOREIGN_KEY_VIOLATION = '23503';
@@ -118,7 +115,7 @@ export async function sshKeyRoutes(app: FastifyInstance, deps: RouteDependencies
         );
       }
       const id = ulid();
-      const pair = type ? await generateKeyPair(type, id) : await importKeyPair(privateKey!, id);
+      const pair = type ? await generateSshKeyPair(type, id) : await importKeyPair(privateKey!, id);
 
       const row = await db
         .insertInto('ssh_keys')
@@ -199,8 +196,7 @@ function toSshKeyResponse(row: SshKeyRow, restrictToPath = PLACEHOLDER_REPOSITOR
     fingerprint: row.fingerprint,
     status: row.status,
     createdAt: row.created_at,
-    // `restrict` turns off forwarding, pty and the like; see sshd(8), AUTHORIZED_KEYS FILE FORMAT.
-    authorizedKeysLine: `command="borg serve --restrict-to-path ${restrictToPath}",restrict ${row.public_key}`,
+    authorizedKeysLine: restrictedAuthorizedKeysLine({ publicKey: row.public_key, restrictToPath }),
   };
 }
 
@@ -209,27 +205,8 @@ function inUse(id: string, repositoryName?: string): ApiError {
   return new ApiError('CONFLICT', `SSH key ${id} is used by ${user}; change the repository first.`);
 }
 
-async function generateKeyPair(type: SshKeyType, id: string): Promise<KeyPair> {
-  return withPrivateDirectory(async (dir) => {
-    const file = path.join(dir, 'id');
-    const bits = type === 'rsa' ? ['-b', RSA_BITS] : [];
-    await execa(
-      'ssh-keygen',
-      ['-q', '-t', type, ...bits, '-N', '', '-C', `borgflow-${id}`, '-f', file],
-      {
-        timeout: KEYGEN_TIMEOUT_MS,
-        stdin: 'ignore',
-      },
-    );
-    const privateKey = await readFile(file, 'utf8');
-    const publicKey = (await readFile(`${file}.pub`, 'utf8')).trim();
-
-    return { type, privateKey, publicKey, ...(await describePublicKey(dir, publicKey)) };
-  });
-}
-
 /** Derives the public half with `ssh-keygen -y`; an empty passphrase makes protected keys fail. */
-async function importKeyPair(text: string, id: string): Promise<KeyPair> {
+async function importKeyPair(text: string, id: string): Promise<SshKeyPair> {
   const privateKey = `${text.replace(/\r\n/g, '\n').trim()}\n`;
   return withPrivateDirectory(async (dir) => {
     const file = path.join(dir, 'id');
@@ -254,30 +231,6 @@ async function importKeyPair(text: string, id: string): Promise<KeyPair> {
 
     return { type, privateKey, publicKey, fingerprint: description.fingerprint };
   });
-}
-
-async function describePublicKey(dir: string, publicKey: string) {
-  const file = path.join(dir, 'described.pub');
-  await writeFile(file, `${publicKey}\n`, { mode: 0o600 });
-  const { stdout } = await execa('ssh-keygen', ['-l', '-E', 'sha256', '-f', file], {
-    timeout: KEYGEN_TIMEOUT_MS,
-    stdin: 'ignore',
-  });
-  const match = /^(\d+) (SHA256:\S+)/.exec(stdout);
-  if (!match) throw new Error(`ssh-keygen -l printed an unexpected line: ${stdout.slice(0, 200)}`);
-
-  return { bits: Number(match[1]), fingerprint: match[2] };
-}
-
-// Key material touches the disk only inside a fresh 0700 directory that is always removed.
-async function withPrivateDirectory<T>(work: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'borgflow-keygen-'));
-  try {
-    await chmod(dir, 0o700);
-    return await work(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
 }
 
 function invalidPrivateKey(reason: string): ApiError {

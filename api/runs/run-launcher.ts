@@ -18,6 +18,7 @@ import type {
   PruneRunInput,
   RestoreRunInput,
   RotateKeyRunInput,
+  RotateSshKeyRunInput,
   RunKind,
   RunStatus,
 } from '../../core/runs';
@@ -39,6 +40,7 @@ export interface LaunchableInputs {
   restore: RestoreRunInput;
   'delete-archive': DeleteArchiveRunInput;
   'rotate-key': RotateKeyRunInput;
+  'rotate-ssh-key': RotateSshKeyRunInput;
 }
 export type LaunchableKind = keyof LaunchableInputs;
 
@@ -50,6 +52,7 @@ const WORKFLOW_TYPES: Record<LaunchableKind, string> = {
   restore: 'restoreArchive',
   'delete-archive': 'deleteRepositoryArchive',
   'rotate-key': 'rotateRepositoryKey',
+  'rotate-ssh-key': 'rotateSshKey',
 };
 
 export function isLaunchableKind(kind: string): kind is LaunchableKind {

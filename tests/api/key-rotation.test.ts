@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secretContexts } from '../../core/secrets/contexts';
 import {
@@ -141,5 +142,96 @@ describe('POST /api/repositories/:id/rotate-key', () => {
     expect(asOperator.statusCode).toBe(403);
     expect(tooShort.statusCode).toBe(400);
     expect(tooShort.json()).toMatchObject({ error: { field: 'body.newPassphrase' } });
+  });
+
+  describe('rotate-ssh-key', () => {
+    /** An ssh:// repository row on a port where nothing listens, with a stored key. */
+    async function unreachableSshRepository(): Promise<{ id: string; keyId: string }> {
+      const created = await context.app.inject({
+        method: 'POST',
+        url: '/api/ssh-keys',
+        headers: admin.headers,
+        payload: { name: `rotation-${randomBytes(3).toString('hex')}`, type: 'ed25519' },
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      const keyId = created.json<{ id: string }>().id;
+      const id = ulid();
+      await context.database.db
+        .insertInto('repositories')
+        .values({
+          id,
+          name: `remote-${id}`,
+          location: `ssh://borg@127.0.0.1:1/srv/borg/${id}`,
+          encryption: 'repokey-blake2',
+          passphrase_secret: null,
+          pending_passphrase_secret: null,
+          key_escrow_secret: null,
+          ssh_key_id: keyId,
+          remote_path: null,
+          upload_rate_limit_kbps: null,
+          host_key_fingerprint: null,
+        })
+        .execute();
+      return { id, keyId };
+    }
+
+    function rotateSshKey(repositoryId: string, session: BrowserSession, payload?: object) {
+      return context.app.inject({
+        method: 'POST',
+        url: `/api/repositories/${repositoryId}/rotate-ssh-key`,
+        headers: session.headers,
+        payload,
+      });
+    }
+
+    it('starts one rotation with ids only in its input and refuses a second one meanwhile', async () => {
+      const repository = await unreachableSshRepository();
+
+      const started = await rotateSshKey(repository.id, admin);
+      const second = await rotateSshKey(repository.id, admin);
+
+      expect(started.statusCode, started.body).toBe(202);
+      const run = started.json<{ run: { id: string; kind: string } }>().run;
+      expect(run.kind).toBe('rotate-ssh-key');
+      expect(second.statusCode).toBe(409);
+      const history = await context.temporal.workflow.getHandle(run.id).fetchHistory();
+      const input = JSON.stringify(history.events?.[0]);
+      expect(input).not.toContain('PRIVATE KEY');
+      const row = await context.database.db
+        .selectFrom('runs')
+        .select('input')
+        .where('id', '=', run.id)
+        .executeTakeFirstOrThrow();
+      expect(row.input).toMatchObject({
+        repositoryId: repository.id,
+        fromKeyId: repository.keyId,
+        newKeyId: expect.stringMatching(/^[0-9A-Z]{26}$/),
+      });
+      const cancelled = await context.app.inject({
+        method: 'POST',
+        url: `/api/runs/${run.id}/cancel`,
+        headers: admin.headers,
+      });
+      expect(cancelled.statusCode, cancelled.body).toBeLessThan(300);
+    });
+
+    it('explains which repositories cannot rotate and refuses unsafe paths and operators', async () => {
+      const repository = await unreachableSshRepository();
+      const local = await createRepository('local-ssh-rotation');
+
+      const localResponse = await rotateSshKey(local, admin);
+      const missing = await rotateSshKey(ulid(), admin);
+      const unsafe = await rotateSshKey(repository.id, admin, {
+        authorizedKeysFile: '.ssh/authorized keys"',
+      });
+      const asOperator = await rotateSshKey(repository.id, operator);
+
+      expect(localResponse.statusCode).toBe(400);
+      expect(localResponse.json().error.message).toContain('ssh://');
+      expect(missing.statusCode).toBe(404);
+      expect(unsafe.statusCode).toBe(400);
+      expect(unsafe.json()).toMatchObject({ error: { field: 'body.authorizedKeysFile' } });
+      expect(asOperator.statusCode).toBe(403);
+    });
   });
 });

@@ -9,6 +9,8 @@ export interface TestSshd {
   port: number;
   /** `ssh-ed25519 AAAA...` of the server's host key. */
   hostPublicKey: string;
+  /** The absolute path sshd reads authorized keys from. */
+  authorizedKeysFile: string;
   /** Replaces the authorized_keys file, e.g. with a forced `borg serve` command. */
   setAuthorizedKeys: (lines: string[]) => Promise<void>;
   stop: () => Promise<void>;
@@ -31,8 +33,16 @@ export async function generateSshKeyPair(dir: string, name: string): Promise<Ssh
   return { privateKey, publicKey: publicKey.trim() };
 }
 
+export interface SshdOptions {
+  /**
+   * Lets keys without a forced command open a shell (tests run as root). Off by default: then
+   * only `command="…"` keys get in, as on a server that hosts nothing but borg repositories.
+   */
+  allowShellLogins?: boolean;
+}
+
 /** Starts `sshd -D -e` in the foreground; resolves once it listens. */
-export async function startSshd(dir: string): Promise<TestSshd> {
+export async function startSshd(dir: string, options: SshdOptions = {}): Promise<TestSshd> {
   // sshd refuses to start without its privilege separation directory.
   await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
   const hostKey = await generateSshKeyPair(dir, 'ssh_host_ed25519_key');
@@ -40,7 +50,7 @@ export async function startSshd(dir: string): Promise<TestSshd> {
   await writeFile(authorizedKeysFile, '', { mode: 0o600 });
   const port = await freePort();
   const configFile = path.join(dir, 'sshd_config');
-  await writeFile(configFile, sshdConfig({ dir, port, authorizedKeysFile }));
+  await writeFile(configFile, sshdConfig({ dir, port, authorizedKeysFile, ...options }));
 
   const sshd = execa('/usr/sbin/sshd', ['-D', '-e', '-f', configFile], {
     stdin: 'ignore',
@@ -52,6 +62,7 @@ export async function startSshd(dir: string): Promise<TestSshd> {
   return {
     port,
     hostPublicKey: hostKey.publicKey.split(' ').slice(0, 2).join(' '),
+    authorizedKeysFile,
     setAuthorizedKeys: (lines) => writeFile(authorizedKeysFile, `${lines.join('\n')}\n`),
     stop: async () => {
       sshd.kill('SIGTERM');
@@ -60,7 +71,9 @@ export async function startSshd(dir: string): Promise<TestSshd> {
   };
 }
 
-function sshdConfig(options: { dir: string; port: number; authorizedKeysFile: string }): string {
+function sshdConfig(
+  options: { dir: string; port: number; authorizedKeysFile: string } & SshdOptions,
+): string {
   return [
     `Port ${options.port}`,
     'ListenAddress 127.0.0.1',
@@ -68,7 +81,7 @@ function sshdConfig(options: { dir: string; port: number; authorizedKeysFile: st
     `PidFile ${path.join(options.dir, 'sshd.pid')}`,
     `AuthorizedKeysFile ${options.authorizedKeysFile}`,
     'StrictModes no',
-    'PermitRootLogin forced-commands-only',
+    `PermitRootLogin ${options.allowShellLogins ? 'prohibit-password' : 'forced-commands-only'}`,
     'PubkeyAuthentication yes',
     'PasswordAuthentication no',
     'KbdInteractiveAuthentication no',

@@ -10,14 +10,15 @@ const WORKFLOWS = fileURLToPath(new URL('../../workflows/index.ts', import.meta.
 
 // Recorded runs of every workflow kind, replayed against today's workflow code: a change that
 // would break runs in flight (non-determinism) fails here. Re-record deliberately with
-// RECORD_HISTORIES=1 npx vitest run tests/workflows/maintenance-runs.test.ts
+// RECORD_HISTORIES=1 npx vitest run tests/workflows/maintenance-runs.test.ts (or
+// ssh-key-rotation.test.ts). A file is named after the workflow id it ran under.
 describe('workflow replay', () => {
   it('replays every recorded history without non-determinism', async () => {
     const files = (await readdir(HISTORIES_DIR)).filter((name) => name.endsWith('.binpb'));
     expect(files.length).toBeGreaterThanOrEqual(5);
     const histories = await Promise.all(
       files.map(async (name) => ({
-        workflowId: name,
+        workflowId: name.replace(/\.binpb$/, ''),
         history: proto.temporal.api.history.v1.History.decode(
           await readFile(path.join(HISTORIES_DIR, name)),
         ),
