@@ -1,7 +1,5 @@
-import { appendFile } from 'node:fs/promises';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { execa } from 'execa';
 import type { PlanHook, Retention } from '../core/runs';
 import {
   archiveInfo,
@@ -14,6 +12,7 @@ import {
 } from './borg';
 import type { ActivityDependencies } from './dependencies';
 import { loadBorgRepository } from './repository-access';
+import { runPlanHook, type PlanHookRequest } from './plan-hooks';
 import { asTemporalFailure } from './run-errors';
 import { runLogFile } from './run-records';
 import { createProgressReporter } from './run-progress';
@@ -44,54 +43,13 @@ export interface CreatedBackup {
   durationSeconds: number;
 }
 
-const HOOK_OUTPUT_TAIL_BYTES = 4096;
-
 export function createBackupActivities(deps: ActivityDependencies) {
   const { db, config } = deps;
 
   return {
     loadBackupPlan: ({ planId }: { planId: string }) => loadPlan(deps, planId),
 
-    /** Runs one hook command on this worker; its output goes to the run's log. */
-    async runPlanHook(request: {
-      runId: string;
-      planName: string;
-      hook: PlanHook;
-      outcome?: 'success' | 'failure';
-    }): Promise<{ exitCode: number }> {
-      const { hook, runId } = request;
-      const logFile = runLogFile(config.dataDir, runId);
-      await appendFile(logFile, `$ hook ${hook.name} (${hook.when})\n`);
-      const result = await execa('/bin/sh', ['-c', hook.command], {
-        // The worker's environment holds database credentials: hooks get a clean one.
-        extendEnv: false,
-        env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          LANG: 'C.UTF-8',
-          BORGFLOW_RUN_ID: runId,
-          BORGFLOW_PLAN: request.planName,
-          ...(request.outcome ? { BORGFLOW_BACKUP_OUTCOME: request.outcome } : {}),
-        },
-        cwd: '/',
-        all: true,
-        reject: false,
-        timeout: (hook.timeoutSeconds ?? 300) * 1000,
-        cancelSignal: Context.current().cancellationSignal,
-        stdin: 'ignore',
-      });
-      await appendFile(logFile, result.all ? `${result.all}\n` : '');
-      if (result.exitCode === 0) return { exitCode: 0 };
-
-      const reason = result.timedOut
-        ? `timed out after ${hook.timeoutSeconds ?? 300} s`
-        : `exited with status ${result.exitCode ?? result.signal}`;
-      throw ApplicationFailure.create({
-        message: `hook "${hook.name}" ${reason}`,
-        type: 'HOOK_FAILED',
-        nonRetryable: true,
-        details: [{ tail: (result.all ?? '').slice(-HOOK_OUTPUT_TAIL_BYTES) }],
-      });
-    },
+    runPlanHook: (request: PlanHookRequest) => runPlanHook(config.dataDir, request),
 
     /**
      * `borg create` of the plan's sources. The archive name comes from the workflow, so a retry

@@ -1,4 +1,4 @@
-import type { ActivityOptions } from '@temporalio/workflow';
+import { ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
 
 /** Activities that drive borg: long, heartbeating, retried with backoff on transient errors. */
 export const BORG_ACTIVITY: ActivityOptions = {
@@ -6,6 +6,8 @@ export const BORG_ACTIVITY: ActivityOptions = {
   // Borg progress heartbeats every second; a worker that stops heartbeating for this long is
   // presumed dead and the step is retried elsewhere.
   heartbeatTimeout: '30 seconds',
+  // A cancelled run ends when borg has stopped (and released its lock), not when it was asked to.
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: {
     initialInterval: '10 seconds',
     backoffCoefficient: 2,

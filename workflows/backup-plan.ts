@@ -1,4 +1,9 @@
-import { isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityCancellationType,
+  isCancellation,
+  proxyActivities,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { BackupPlan, CreatedBackup } from '../activities/backup';
 import { archiveGlob, renderArchiveName } from '../core/archive-names';
@@ -117,6 +122,10 @@ export async function backupPlan(input: BackupRunInput): Promise<Record<string, 
 function hookActivities(hook: PlanHook) {
   return proxyActivities<Activities>({
     startToCloseTimeout: `${(hook.timeoutSeconds ?? 300) + 30} seconds`,
+    // The hook heartbeats every few seconds: that is how a cancelled run reaches it, and the run
+    // ends only once the hook has stopped.
+    heartbeatTimeout: '30 seconds',
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     retry: { maximumAttempts: 1 },
   });
 }

@@ -10,6 +10,7 @@ import {
   TEST_PASSPHRASE,
   type WorkflowHarness,
 } from '../helpers/temporal-worker';
+import { waitForRunStatus } from '../helpers/runs';
 
 describe('backupPlan workflow', () => {
   let harness: WorkflowHarness;
@@ -127,6 +128,42 @@ describe('backupPlan workflow', () => {
     expect((await readFile(marker, 'utf8')).trim()).toBe('failure');
   });
 
+  it('stops a long before-hook and everything it started when the run is cancelled', async () => {
+    const repository = await harness.createRepository();
+    const pidFile = path.join(harness.dataDir, 'hook-sleeper.pid');
+    const marker = path.join(harness.dataDir, 'hook-finished');
+    const planId = await harness.createPlan({
+      repositoryId: repository.id,
+      sources: [sourceDir],
+      // The sleep runs in the background of the shell: killing only the shell would leave it.
+      hooks: [
+        {
+          name: 'slow',
+          when: 'before',
+          command: `sleep 300 & echo $! > ${pidFile}; wait; touch ${marker}`,
+          timeoutSeconds: 600,
+        },
+      ],
+    });
+    const id = runId('backup', planId);
+    const handle = await harness.client.workflow.start('backupPlan', {
+      taskQueue: harness.taskQueue,
+      workflowId: id,
+      args: [{ planId, trigger: 'manual', operatorWaitSeconds: 0 }],
+    });
+    const sleeperPid = Number(await waitForFile(pidFile, 30_000));
+
+    const cancelledAt = Date.now();
+    await handle.cancel();
+    const run = await waitForRunStatus(harness.database.db, id, ['canceled', 'failed'], 60_000);
+
+    expect(run.status).toBe('canceled');
+    // Temporal hands the cancellation over with the next heartbeat, every few seconds.
+    expect(Date.now() - cancelledAt).toBeLessThan(30_000);
+    expect(await isAlive(sleeperPid)).toBe(false);
+    await expect(readFile(marker)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('runs prune after the backup with the plan retention, limited to the plan archives', async () => {
     const repository = await harness.createRepository();
     const planId = await harness.createPlan({
@@ -147,3 +184,20 @@ describe('backupPlan workflow', () => {
     expect(archives).toHaveLength(1);
   });
 });
+
+async function waitForFile(file: string, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const text = await readFile(file, 'utf8').catch(() => '');
+    if (text.trim()) return text.trim();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${file} did not appear within ${timeoutMs} ms`);
+}
+
+/** Running or sleeping; a zombie waiting for its new parent to reap it does not count. */
+async function isAlive(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  return stat !== '' && state !== 'Z' && state !== 'X';
+}
