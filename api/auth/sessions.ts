@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { PostgresJsAdapter } from '@lucia-auth/adapter-postgresql';
-import { Lucia, TimeSpan } from 'lucia';
+import { generateIdFromEntropySize, Lucia, TimeSpan } from 'lucia';
 import type postgres from 'postgres';
 import type { Role } from './access';
 
@@ -8,6 +9,16 @@ import type { Role } from './access';
 export const SESSION_COOKIE_NAME = 'borgflow_session';
 // Sliding expiry: lucia extends a session once half of this has passed.
 const SESSION_LIFETIME = new TimeSpan(7, 'd');
+// 200 bits, as lucia makes its own ids.
+const TOKEN_ENTROPY_BYTES = 25;
+
+/**
+ * The cookie carries a random token; the database keeps only its SHA-256. A copy of the database
+ * (a backup, a dump) then holds nothing that signs anyone in.
+ */
+function storedSessionId(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
 
 interface SessionUserAttributes {
   username: string;
@@ -30,6 +41,7 @@ export interface SessionUser extends SessionUserAttributes {
 }
 
 export interface ValidSession {
+  /** The token from the cookie (never stored as such). */
   sessionId: string;
   expiresAt: Date;
   /** The expiry moved forward: the cookie must be sent again. */
@@ -89,16 +101,17 @@ export function createSessionStore(sql: postgres.Sql): SessionStore {
 
   return {
     async create(userId) {
-      const session = await lucia.createSession(userId, {});
+      const token = generateIdFromEntropySize(TOKEN_ENTROPY_BYTES);
+      const session = await lucia.createSession(userId, {}, { sessionId: storedSessionId(token) });
 
-      return { sessionId: session.id, expiresAt: session.expiresAt };
+      return { sessionId: token, expiresAt: session.expiresAt };
     },
-    async validate(sessionId) {
-      const { session, user } = await lucia.validateSession(sessionId);
+    async validate(token) {
+      const { session, user } = await lucia.validateSession(storedSessionId(token));
       if (!session) return null;
 
       return {
-        sessionId: session.id,
+        sessionId: token,
         expiresAt: session.expiresAt,
         isRenewed: session.fresh,
         user: {
@@ -109,7 +122,7 @@ export function createSessionStore(sql: postgres.Sql): SessionStore {
         },
       };
     },
-    invalidate: (sessionId) => lucia.invalidateSession(sessionId),
+    invalidate: (token) => lucia.invalidateSession(storedSessionId(token)),
     invalidateAllOfUser: (userId) => lucia.invalidateUserSessions(userId),
     cookie: (sessionId, isSecure) => toCookie(lucia.createSessionCookie(sessionId), isSecure),
     blankCookie: (isSecure) => toCookie(lucia.createBlankSessionCookie(), isSecure),

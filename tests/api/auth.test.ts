@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ADMIN_PASSWORD } from '../../api/auth/default-admin';
 import {
@@ -43,6 +43,35 @@ describe('POST /api/auth/login', () => {
     const cookie = response.cookies.find((entry) => entry.name === 'borgflow_session');
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
     expect(cookie?.secure).toBeFalsy();
+  });
+
+  it('stores only a hash of the session token, so a database copy signs nobody in', async () => {
+    const response = await context.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { username: 'admin', password: DEFAULT_ADMIN_PASSWORD },
+      remoteAddress: nextClientAddress(),
+    });
+    const token = response.cookies.find((entry) => entry.name === 'borgflow_session')!.value;
+
+    const ids = (await context.database.db.selectFrom('user_sessions').select('id').execute()).map(
+      (row) => row.id,
+    );
+    expect(ids).not.toContain(token);
+    expect(ids).toContain(createHash('sha256').update(token).digest('hex'));
+    // Presenting the stored value as a cookie does not work either.
+    const withStoredId = await context.app.inject({
+      method: 'GET',
+      url: '/api/auth/me',
+      headers: { cookie: `borgflow_session=${createHash('sha256').update(token).digest('hex')}` },
+    });
+    const withToken = await context.app.inject({
+      method: 'GET',
+      url: '/api/auth/me',
+      headers: { cookie: `borgflow_session=${token}` },
+    });
+    expect(withStoredId.statusCode).toBe(401);
+    expect(withToken.statusCode).toBe(200);
   });
 
   it('marks the cookie Secure when a trusted proxy says the request came over HTTPS', async () => {
