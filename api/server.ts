@@ -20,6 +20,7 @@ import { dashboardRoutes } from './routes/dashboard';
 import { filesystemRoutes } from './routes/filesystem';
 import { healthRoutes } from './routes/health';
 import { keyRotationRoutes } from './routes/key-rotation';
+import { maintenanceScheduleRoutes } from './routes/maintenance-schedules';
 import { metricsRoutes } from './routes/metrics';
 import { notificationTestRoutes } from './routes/notification-tests';
 import { notificationRoutes } from './routes/notifications';
@@ -79,6 +80,7 @@ async function registerResourceRoutes(app: FastifyInstance, deps: RouteDependenc
   await app.register(repositoryRoutes, deps);
   await app.register(archiveRoutes, deps);
   await app.register(planRoutes, deps);
+  await app.register(maintenanceScheduleRoutes, deps);
   await app.register(filesystemRoutes, deps);
   await app.register(aboutRoutes, deps);
   await app.register(dashboardRoutes, deps);

@@ -4,6 +4,8 @@ import { ensureDefaultAdmin } from '../api/auth/default-admin';
 import { buildServer } from '../api/server';
 import { createLogger } from '../core/logger';
 import { loadMasterKey, SecretBox } from '../core/secrets/secret-box';
+import { reconcileSchedules } from '../core/temporal/reconcile-schedules';
+import { scheduleSettingsOf } from '../core/temporal/schedule-sync';
 import {
   exitWithError,
   loadConfigOrExit,
@@ -30,6 +32,13 @@ async function main(): Promise<void> {
     temporal,
   });
   await app.listen({ port: config.port, host: config.host });
+  // Not awaited: serving does not wait for Temporal, and a failure is logged, never thrown.
+  void reconcileSchedules({
+    db: database.db,
+    temporal,
+    settings: scheduleSettingsOf(config),
+    logger,
+  });
 
   let isClosing = false;
   const close = async (reason: string) => {

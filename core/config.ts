@@ -26,6 +26,8 @@ export interface Config {
   temporalCliPath?: string;
   /** Loopback port of the worker's Temporal SDK Prometheus exporter; unset: no exporter. */
   workerMetricsPort?: number;
+  /** How late a scheduled run missed during downtime may still start, in hours. */
+  scheduleCatchupHours: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -53,6 +55,7 @@ export const CONFIG_VARIABLES = {
   TEMPORAL_UI_PORT: '8233',
   TEMPORAL_CLI_PATH: '(unset: temporal on PATH, then the SDK download)',
   WORKER_METRICS_PORT: '(unset: no worker metrics exporter)',
+  SCHEDULE_CATCHUP_HOURS: '4',
 } as const;
 
 export type ConfigVariable = keyof typeof CONFIG_VARIABLES;
@@ -66,6 +69,10 @@ export class ConfigError extends Error {
 }
 
 type Env = Partial<Record<string, string>>;
+
+const DEFAULT_CATCHUP_HOURS = 4;
+/** A year: past that, a run that finally catches up is of no use to anyone. */
+const MAX_CATCHUP_HOURS = 366 * 24;
 
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const problems: string[] = [];
@@ -109,6 +116,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     temporalUiPort,
     temporalCliPath: read('TEMPORAL_CLI_PATH'),
     workerMetricsPort: read('WORKER_METRICS_PORT') ? port('WORKER_METRICS_PORT', 0) : undefined,
+    scheduleCatchupHours: parseCatchupHours(read('SCHEDULE_CATCHUP_HOURS'), problems),
   };
   if (!config.temporalUiUrl) {
     config.temporalUiUrl = config.temporalAddress
@@ -126,6 +134,17 @@ function parsePort(name: string, value: string | undefined, fallback: number, pr
   if (/^\d+$/.test(value) && port >= 1 && port <= 65535) return port;
   problems.push(`${name}: expected a TCP port between 1 and 65535, got "${value}"`);
   return fallback;
+}
+
+// Temporal refuses a catch-up window under ten seconds and treats zero as its one-year default.
+function parseCatchupHours(value: string | undefined, problems: string[]): number {
+  if (value === undefined) return DEFAULT_CATCHUP_HOURS;
+  const hours = Number(value);
+  if (/^\d+$/.test(value) && hours >= 1 && hours <= MAX_CATCHUP_HOURS) return hours;
+  problems.push(
+    `SCHEDULE_CATCHUP_HOURS: expected a whole number of hours from 1 to ${MAX_CATCHUP_HOURS}, got "${value}"`,
+  );
+  return DEFAULT_CATCHUP_HOURS;
 }
 
 function parseRoots(

@@ -13,12 +13,12 @@ import { resolveWithinRoots } from '../../core/paths';
 import { secretContexts } from '../../core/secrets/contexts';
 import type { PlanHook, Retention } from '../../core/runs';
 import {
-  DEFAULT_CATCHUP_WINDOW_SECONDS,
   deletePlanSchedule,
   describePlanSchedule,
   syncPlanSchedule,
   type PlanScheduleSettings,
 } from '../../core/temporal/plan-schedules';
+import { scheduleSettingsOf } from '../../core/temporal/schedule-sync';
 import { recordAudit } from '../audit';
 import type { RouteDependencies } from '../auth/services';
 import { ApiError } from '../errors';
@@ -83,10 +83,7 @@ const tags = ['plans'];
 export async function planRoutes(app: FastifyInstance, deps: RouteDependencies): Promise<void> {
   const { db, config, temporal, logger, secrets } = deps;
   const launcher = createRunLauncher(deps);
-  const scheduleSettings: PlanScheduleSettings = {
-    taskQueue: config.taskQueue,
-    catchupWindowSeconds: DEFAULT_CATCHUP_WINDOW_SECONDS,
-  };
+  const scheduleSettings: PlanScheduleSettings = scheduleSettingsOf(config);
 
   app.get(
     '/api/plans',

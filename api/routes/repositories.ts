@@ -4,6 +4,7 @@ import type { RepositoryRow } from '../../core/db/schema';
 import { resolveWithinRoots } from '../../core/paths';
 import type { Retention } from '../../core/runs';
 import { secretContexts } from '../../core/secrets/contexts';
+import { deleteMaintenanceSchedule } from '../../core/temporal/maintenance-schedules';
 import type { ConnectionProbe, PreparedRepository } from '../../activities/repository-setup';
 import { recordAudit } from '../audit';
 import type { RouteDependencies } from '../auth/services';
@@ -33,6 +34,7 @@ import {
   updateRepositoryBodySchema,
 } from '../schemas/repositories';
 import { runEnvelopeSchema } from '../schemas/runs';
+import { takeRepositorySchedules } from './maintenance-schedules';
 
 interface CreateRepositoryBody {
   name: string;
@@ -299,9 +301,17 @@ export async function repositoryRoutes(
         );
 
       await db
-        .deleteFrom('repositories')
-        .where('id', '=', id)
-        .execute()
+        .transaction()
+        .execute(async (trx) => {
+          const scheduleIds = await takeRepositorySchedules(trx, id);
+          await trx.deleteFrom('repositories').where('id', '=', id).execute();
+
+          // Last and inside the transaction: a refused delete leaves Temporal as it was, and a
+          // Temporal Schedule outliving its repository would keep starting failing runs.
+          for (const scheduleId of scheduleIds) {
+            await deleteMaintenanceSchedule(temporal, scheduleId);
+          }
+        })
         .catch((error: unknown) => {
           // A plan took the repository between the check and the delete.
           if ((error as { code?: string }).code === FOREIGN_KEY_VIOLATION) {

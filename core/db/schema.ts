@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { MaintenanceKind, MaintenanceScheduleOptions } from '../maintenance-schedules';
 import type { RunError, RunProgress } from '../runs';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -94,6 +95,20 @@ export interface PlanTable {
   ping_url_secret: ColumnType<string | null, string | null | undefined, string | null>;
   /** When the last `backup.missed` alert for this plan went out. */
   missed_backup_alerted_at: NullableTimestamp;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+/** A check or prune on its own timetable, kept in step with Temporal Schedule `maintenance-<id>`. */
+export interface MaintenanceScheduleTable {
+  id: string;
+  repository_id: string;
+  kind: MaintenanceKind;
+  cron: string;
+  timezone: ColumnType<string, string | undefined, string>;
+  enabled: Generated<boolean>;
+  options: Json<MaintenanceScheduleOptions>;
+  jitter_seconds: number | null;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }
@@ -217,6 +232,7 @@ export interface Database {
   ssh_keys: SshKeyTable;
   repositories: RepositoryTable;
   plans: PlanTable;
+  maintenance_schedules: MaintenanceScheduleTable;
   runs: RunTable;
   notification_channels: NotificationChannelTable;
   audit_log: AuditLogTable;
@@ -232,6 +248,7 @@ export type NewUser = Insertable<UserTable>;
 export type UserUpdate = Updateable<UserTable>;
 export type RepositoryRow = Selectable<RepositoryTable>;
 export type PlanRow = Selectable<PlanTable>;
+export type MaintenanceScheduleRow = Selectable<MaintenanceScheduleTable>;
 export type RunRow = Selectable<RunTable>;
 export type SshKeyRow = Selectable<SshKeyTable>;
 export type NotificationChannelRow = Selectable<NotificationChannelTable>;

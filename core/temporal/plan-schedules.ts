@@ -1,10 +1,15 @@
-import {
-  ScheduleNotFoundError,
-  ScheduleOverlapPolicy,
-  type Client,
-  type ScheduleOptions,
-} from '@temporalio/client';
+import type { Client, ScheduleOptions } from '@temporalio/client';
+import type { PlanRow } from '../db/schema';
 import type { BackupRunInput } from '../runs';
+import {
+  deleteScheduleIfPresent,
+  describeSchedule,
+  schedulePoliciesOf,
+  scheduleSpecOf,
+  upsertSchedule,
+  type ScheduleFigures,
+  type ScheduleSettings,
+} from './schedule-sync';
 import {
   KIND_ATTRIBUTE,
   PLAN_ATTRIBUTE,
@@ -24,23 +29,16 @@ export interface PlanScheduleSource {
   jitterSeconds?: number;
 }
 
-export interface PlanScheduleSettings {
-  taskQueue: string;
-  /** A run missed while Temporal or the machine was down is still started within this window. */
-  catchupWindowSeconds: number;
-}
+export type PlanScheduleSettings = ScheduleSettings;
 
+/** The catch-up window when SCHEDULE_CATCHUP_HOURS is unset. */
 export const DEFAULT_CATCHUP_WINDOW_SECONDS = 4 * 60 * 60;
 
 export function planScheduleId(planId: string): string {
   return `plan-${planId}`;
 }
 
-/**
- * Creates, updates, pauses or removes the Temporal Schedule of a plan so it matches the plan.
- * Overlap policy SKIP: a backup still running when the next one is due makes Temporal skip (and
- * count) that start instead of queueing a second backup of the same sources.
- */
+/** Creates, updates, pauses or removes the Temporal Schedule of a plan so it matches the plan. */
 export async function syncPlanSchedule(
   client: Client,
   settings: PlanScheduleSettings,
@@ -50,59 +48,51 @@ export async function syncPlanSchedule(
     await deletePlanSchedule(client, plan.id);
     return;
   }
-  const options = scheduleOptions(settings, plan);
-  const handle = client.schedule.getHandle(options.scheduleId);
-  try {
-    await handle.update((previous) => ({
-      ...previous,
-      spec: options.spec,
-      action: options.action,
-      policies: { ...previous.policies, ...options.policies },
-      state: { ...previous.state, paused: !plan.enabled, note: pausedNote(plan) },
-    }));
-  } catch (error) {
-    if (!(error instanceof ScheduleNotFoundError)) throw error;
-    await client.schedule.create(options);
-  }
+
+  await upsertSchedule(client, scheduleOptions(settings, plan, plan.scheduleCron));
 }
 
 export async function deletePlanSchedule(client: Client, planId: string): Promise<void> {
-  try {
-    await client.schedule.getHandle(planScheduleId(planId)).delete();
-  } catch (error) {
-    if (!(error instanceof ScheduleNotFoundError)) throw error;
-  }
+  await deleteScheduleIfPresent(client, planScheduleId(planId));
 }
 
 /** The next start times Temporal has computed, and how many starts it skipped for overlap. */
 export async function describePlanSchedule(
   client: Client,
   planId: string,
-): Promise<{ nextRuns: Date[]; skippedForOverlap: number } | undefined> {
-  try {
-    const description = await client.schedule.getHandle(planScheduleId(planId)).describe();
-    return {
-      nextRuns: description.info.nextActionTimes.slice(0, 5),
-      skippedForOverlap: description.info.numActionsSkippedOverlap,
-    };
-  } catch (error) {
-    if (error instanceof ScheduleNotFoundError) return undefined;
-    throw error;
-  }
+): Promise<ScheduleFigures | undefined> {
+  return describeSchedule(client, planScheduleId(planId));
 }
 
-function scheduleOptions(settings: PlanScheduleSettings, plan: PlanScheduleSource) {
+/** A `plans` row as its schedule sees it. */
+export function planScheduleSourceOf(row: PlanRow): PlanScheduleSource {
+  return {
+    id: row.id,
+    name: row.name,
+    repositoryId: row.repository_id,
+    enabled: row.enabled,
+    scheduleCron: row.schedule_cron,
+    scheduleTimezone: row.schedule_timezone,
+    jitterSeconds: (row.options as { jitterSeconds?: number }).jitterSeconds,
+  };
+}
+
+function scheduleOptions(
+  settings: PlanScheduleSettings,
+  plan: PlanScheduleSource,
+  cron: string,
+): ScheduleOptions {
   const input: BackupRunInput = { planId: plan.id, trigger: 'schedule' };
 
   return {
     scheduleId: planScheduleId(plan.id),
-    spec: {
-      cronExpressions: [plan.scheduleCron!],
+    spec: scheduleSpecOf({
+      cron,
       timezone: plan.scheduleTimezone ?? 'UTC',
-      jitter: plan.jitterSeconds ? plan.jitterSeconds * 1000 : undefined,
-    },
+      jitterSeconds: plan.jitterSeconds,
+    }),
     action: {
-      type: 'startWorkflow' as const,
+      type: 'startWorkflow',
       workflowType: 'backupPlan',
       // Temporal appends the scheduled time, so each run's id stays a business id.
       workflowId: `backup-${plan.id}`,
@@ -116,14 +106,7 @@ function scheduleOptions(settings: PlanScheduleSettings, plan: PlanScheduleSourc
       ],
       memo: { summary: `Scheduled backup of plan ${plan.name}` },
     },
-    policies: {
-      overlap: ScheduleOverlapPolicy.SKIP,
-      catchupWindow: settings.catchupWindowSeconds * 1000,
-    },
-    state: { paused: !plan.enabled, note: pausedNote(plan) },
-  } satisfies ScheduleOptions;
-}
-
-function pausedNote(plan: PlanScheduleSource): string {
-  return plan.enabled ? 'enabled' : 'plan disabled in Borgflow';
+    policies: schedulePoliciesOf(settings),
+    state: { paused: !plan.enabled, note: plan.enabled ? 'enabled' : 'plan disabled in Borgflow' },
+  };
 }

@@ -3,6 +3,7 @@ import * as initialSchema from './2026-12-03T16-30-initial-schema';
 import * as runTracking from './2026-12-03T17-30-run-tracking';
 import * as archiveIndex from './2026-12-03T18-00-archive-index';
 import * as notifications from './2026-12-03T18-30-notifications';
+import * as maintenanceSchedules from './2026-12-03T19-30-maintenance-schedules';
 
 // Listed by hand rather than read from the folder, so the worker bundle and tsx agree on the set.
 // Names sort by time; kysely applies them in that order.
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T17-30-run-tracking': runTracking,
   '2026-12-03T18-00-archive-index': archiveIndex,
   '2026-12-03T18-30-notifications': notifications,
+  '2026-12-03T19-30-maintenance-schedules': maintenanceSchedules,
 };
