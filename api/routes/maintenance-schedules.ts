@@ -14,6 +14,7 @@ import {
   maintenanceScheduleSourceOf,
   syncMaintenanceSchedule,
 } from '../../core/temporal/maintenance-schedules';
+import { isRefusedScheduleSpec, scheduleProblem } from '../../core/schedule-expressions';
 import { scheduleSettingsOf } from '../../core/temporal/schedule-sync';
 import { recordAudit } from '../audit';
 import type { RouteDependencies } from '../auth/services';
@@ -25,7 +26,6 @@ import {
   maintenanceScheduleSchema,
   updateMaintenanceScheduleBodySchema,
 } from '../schemas/maintenance-schedules';
-import { scheduleProblem } from './plans';
 
 /** A schedule as clients send it; `kind` only on create. */
 export interface MaintenanceScheduleBody {
@@ -174,15 +174,11 @@ export async function maintenanceScheduleRoutes(
     },
   );
 
-  /**
-   * Temporal refuses a few crons cron-parser accepts (`0 0 L * *`); the SDK turns its "invalid
-   * schedule spec" answer into a TypeError. That is the caller's input, not a server fault.
-   */
   async function sync(row: MaintenanceScheduleRow): Promise<void> {
     try {
       await syncMaintenanceSchedule(temporal, settings, maintenanceScheduleSourceOf(row));
     } catch (error) {
-      if (!(error instanceof TypeError)) throw error;
+      if (!isRefusedScheduleSpec(error)) throw error;
       throw invalid('cron', `Temporal does not accept this expression (${error.message})`);
     }
   }

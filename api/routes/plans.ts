@@ -1,5 +1,4 @@
 import os from 'node:os';
-import { CronExpressionParser } from 'cron-parser';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { ulid } from 'ulid';
@@ -12,9 +11,11 @@ import type { Database, PlanRow } from '../../core/db/schema';
 import { resolveWithinRoots } from '../../core/paths';
 import { secretContexts } from '../../core/secrets/contexts';
 import type { PlanHook, Retention } from '../../core/runs';
+import { isRefusedScheduleSpec, scheduleProblem } from '../../core/schedule-expressions';
 import {
   deletePlanSchedule,
   describePlanSchedule,
+  planScheduleSourceOf,
   syncPlanSchedule,
   type PlanScheduleSettings,
 } from '../../core/temporal/plan-schedules';
@@ -76,7 +77,6 @@ const COMPRESSION_LEVELS: Record<string, [number, number] | null> = {
   zlib: [0, 9],
   lzma: [0, 9],
 };
-const CRON_MACROS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@hourly'];
 const tags = ['plans'];
 
 /** Backup plans: what to back up where, when, and what to do around it. */
@@ -84,6 +84,15 @@ export async function planRoutes(app: FastifyInstance, deps: RouteDependencies):
   const { db, config, temporal, logger, secrets } = deps;
   const launcher = createRunLauncher(deps);
   const scheduleSettings: PlanScheduleSettings = scheduleSettingsOf(config);
+
+  async function syncSchedule(row: PlanRow): Promise<void> {
+    try {
+      await syncPlanSchedule(temporal, scheduleSettings, planScheduleSourceOf(row));
+    } catch (error) {
+      if (!isRefusedScheduleSpec(error)) throw error;
+      throw invalid('schedule', `Temporal does not accept this expression (${error.message})`);
+    }
+  }
 
   app.get(
     '/api/plans',
@@ -141,7 +150,7 @@ export async function planRoutes(app: FastifyInstance, deps: RouteDependencies):
             .executeTakeFirstOrThrow();
 
           // Inside the transaction: a schedule Temporal refused leaves no plan behind.
-          await syncPlanSchedule(temporal, scheduleSettings, scheduleSourceOf(inserted));
+          await syncSchedule(inserted);
           return inserted;
         })
         .catch((error: unknown) => {
@@ -183,7 +192,7 @@ export async function planRoutes(app: FastifyInstance, deps: RouteDependencies):
             .returningAll()
             .executeTakeFirstOrThrow();
 
-          await syncPlanSchedule(temporal, scheduleSettings, scheduleSourceOf(updated));
+          await syncSchedule(updated);
           return updated;
         })
         .catch((error: unknown) => {
@@ -411,18 +420,6 @@ function toPlanBody(row: PlanRow): PlanBody {
   };
 }
 
-function scheduleSourceOf(row: PlanRow) {
-  return {
-    id: row.id,
-    name: row.name,
-    repositoryId: row.repository_id,
-    enabled: row.enabled,
-    scheduleCron: row.schedule_cron,
-    scheduleTimezone: row.schedule_timezone,
-    jitterSeconds: (row.options as PlanOptions).jitterSeconds,
-  };
-}
-
 function enabledChange(before: PlanRow, after: PlanRow): string | undefined {
   if (before.enabled === after.enabled) return undefined;
   return after.enabled ? 'plan.enable' : 'plan.disable';
@@ -449,26 +446,6 @@ export function compressionProblem(spec: string): string | undefined {
     return `${algorithm} takes ${range ? `a level from ${range[0]} to ${range[1]}` : 'no level'}`;
   }
   if (algorithm === 'none' && spec.startsWith('auto,')) return 'auto,none makes no sense';
-  return undefined;
-}
-
-/** Five-field cron or a macro, as Temporal schedules accept it, in a zone both sides know. */
-export function scheduleProblem(cron: string, timezone: string): string | undefined {
-  const trimmed = cron.trim();
-  const isMacro = CRON_MACROS.includes(trimmed);
-  if (!isMacro && trimmed.split(/\s+/).length !== 5) {
-    return 'cron needs five fields (minute hour day-of-month month day-of-week) or a macro like @daily';
-  }
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
-  } catch {
-    return `unknown time zone ${timezone}; use an IANA name such as Europe/Berlin`;
-  }
-  try {
-    CronExpressionParser.parse(trimmed, { tz: timezone });
-  } catch (error) {
-    return `invalid cron expression: ${(error as Error).message}`;
-  }
   return undefined;
 }
 

@@ -31,9 +31,6 @@ export interface PlanScheduleSource {
 
 export type PlanScheduleSettings = ScheduleSettings;
 
-/** The catch-up window when SCHEDULE_CATCHUP_HOURS is unset. */
-export const DEFAULT_CATCHUP_WINDOW_SECONDS = 4 * 60 * 60;
-
 export function planScheduleId(planId: string): string {
   return `plan-${planId}`;
 }
