@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { secretContexts } from '../core/secrets/contexts';
@@ -47,12 +47,37 @@ export async function loadBorgRepository(
         ? secrets.decrypt(row.passphrase_secret, secretContexts.repositoryPassphrase(row.id))
         : undefined,
       sshPrivateKey: row.ssh_key_id ? await loadPrivateKey(db, secrets, row.ssh_key_id) : undefined,
-      knownHostsFile: knownHostsFile(config.dataDir),
+      knownHostsFile: await pinnedKnownHostsFile(config.dataDir, row.id, row.host_key_line),
       remotePath: row.remote_path ?? undefined,
       uploadRateLimitKbps: row.upload_rate_limit_kbps ?? undefined,
       allowRelocated: row.allow_relocated,
     },
   };
+}
+
+/**
+ * The known_hosts file borg's ssh checks this repository's server against. A pin approved on any
+ * worker is stored with the repository, and each worker writes it to a file of the repository's
+ * own (so pins of other repositories on the same host cannot interfere). Repositories pinned
+ * before pins were stored fall back to this worker's shared known_hosts.
+ */
+async function pinnedKnownHostsFile(
+  dataDir: string,
+  repositoryId: string,
+  hostKeyLine: string | null,
+): Promise<string> {
+  if (!hostKeyLine) return knownHostsFile(dataDir);
+  const dir = path.join(dataDir, 'ssh', 'known_hosts.d');
+  const file = path.join(dir, repositoryId);
+  const content = `${hostKeyLine}\n`;
+  if ((await readFile(file, 'utf8').catch(() => undefined)) === content) return file;
+
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  // Written aside and renamed, so a concurrent ssh never reads half a file.
+  const partial = `${file}.${process.pid}.${Date.now()}`;
+  await writeFile(partial, content, { mode: 0o600 });
+  await rename(partial, file);
+  return file;
 }
 
 /** Decrypts one stored SSH private key, for this activity only. */

@@ -167,7 +167,11 @@ export function createRepositorySetupActivities(deps: ActivityDependencies) {
 
     await db
       .updateTable('repositories')
-      .set({ host_key_fingerprint: fingerprint, updated_at: new Date() })
+      .set({
+        host_key_fingerprint: fingerprint,
+        host_key_line: approved.knownHostsLine,
+        updated_at: new Date(),
+      })
       .where('id', '=', repositoryId)
       .execute();
     return { keyType: approved.keyType, fingerprint };

@@ -67,6 +67,8 @@ export interface RepositoryTable {
   upload_rate_limit_kbps: number | null;
   allow_relocated: Generated<boolean>;
   host_key_fingerprint: string | null;
+  /** The approved known_hosts line; workers write it into their known_hosts before connecting. */
+  host_key_line: string | null;
   stats: NullableJson<Record<string, unknown>>;
   last_archive_at: NullableTimestamp;
   last_check_at: NullableTimestamp;
