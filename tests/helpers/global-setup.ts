@@ -5,6 +5,7 @@ import type { TestProject } from 'vitest/node';
 import { createLogger } from '../../core/logger';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../stack/embedded-postgres';
 import { startTemporalDevServer, type TemporalDevServer } from '../../stack/temporal-dev-server';
+import { auditWorkflowHistories } from './history-audit';
 import { freePorts } from './ports';
 
 declare module 'vitest' {
@@ -41,7 +42,26 @@ export async function setup(project: TestProject): Promise<void> {
   project.provide('temporalAddress', temporal.address);
 }
 
+/**
+ * Before the services stop, every workflow history of the run is searched for secrets; a leak
+ * fails the run.
+ */
 export async function teardown(): Promise<void> {
-  await Promise.all([temporal?.stop(), postgres?.stop()]);
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  try {
+    if (temporal) {
+      const audit = await auditWorkflowHistories(temporal.address);
+      if (audit.leaks.length > 0) {
+        // vitest reports an error thrown here but still exits 0: set the code ourselves.
+        process.exitCode = 1;
+        throw new Error(
+          `secrets found in ${audit.leaks.length} of ${audit.checked} workflow histories:\n` +
+            audit.leaks.join('\n'),
+        );
+      }
+      console.info(`history audit: ${audit.checked} workflow histories hold no secret`);
+    }
+  } finally {
+    await Promise.all([temporal?.stop(), postgres?.stop()]);
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  }
 }
