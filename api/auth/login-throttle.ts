@@ -1,3 +1,6 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../core/db/schema';
+
 /** Tuning for the login lockout; the defaults suit one person guessing, not a botnet. */
 export interface LoginThrottleOptions {
   /** Failures allowed before the first lockout. */
@@ -7,15 +10,7 @@ export interface LoginThrottleOptions {
   maxLockoutMs: number;
   /** Failures older than this (counted from the latest one) are forgotten. */
   forgetAfterMs: number;
-  /** Bound on remembered keys, so random usernames cannot grow memory without limit. */
-  maxEntries: number;
   now: () => number;
-}
-
-interface Entry {
-  failures: number;
-  lastFailureAt: number;
-  lockedUntil: number;
 }
 
 export const DEFAULT_LOGIN_THROTTLE: LoginThrottleOptions = {
@@ -23,69 +18,83 @@ export const DEFAULT_LOGIN_THROTTLE: LoginThrottleOptions = {
   baseLockoutMs: 30_000,
   maxLockoutMs: 15 * 60_000,
   forgetAfterMs: 60 * 60_000,
-  maxEntries: 10_000,
   now: () => Date.now(),
 };
 
+/** How long a key stays locked after its `failures`-th failure in a row; 0 below the limit. */
+export function lockoutMs(failures: number, options: LoginThrottleOptions): number {
+  if (failures < options.maxFailures) return 0;
+  const doublings = Math.min(failures - options.maxFailures, 30);
+  return Math.min(options.baseLockoutMs * 2 ** doublings, options.maxLockoutMs);
+}
+
 /**
- * Counts failed sign-ins per key (a username, an address) and locks a key out with exponential
- * backoff. Kept in memory: one API process serves each installation, and a restart forgiving
- * everyone is acceptable.
+ * Counts failed sign-ins per key (a username, an address) in PostgreSQL and locks a key out with
+ * exponential backoff. Kept in the database so a restart forgives nobody and several API
+ * processes share one count.
  */
 export class LoginThrottle {
-  private readonly entries = new Map<string, Entry>();
   private readonly options: LoginThrottleOptions;
 
-  constructor(options: Partial<LoginThrottleOptions> = {}) {
+  constructor(
+    private readonly db: Kysely<Database>,
+    options: Partial<LoginThrottleOptions> = {},
+  ) {
     this.options = { ...DEFAULT_LOGIN_THROTTLE, ...options };
   }
 
   /** Seconds until the most restrictive of `keys` may try again; 0 when none is locked. */
-  retryAfterSeconds(keys: string[]): number {
+  async retryAfterSeconds(keys: string[]): Promise<number> {
     const now = this.options.now();
-    const lockedUntil = Math.max(0, ...keys.map((key) => this.current(key, now)?.lockedUntil ?? 0));
+    const rows = await this.db
+      .selectFrom('login_failures')
+      .select('locked_until')
+      .where('key', 'in', keys)
+      .where('locked_until', '>', new Date(now))
+      .execute();
+    const lockedUntil = Math.max(0, ...rows.map((row) => row.locked_until?.getTime() ?? 0));
 
     return lockedUntil > now ? Math.ceil((lockedUntil - now) / 1000) : 0;
   }
 
-  recordFailure(keys: string[]): void {
-    const now = this.options.now();
-    for (const key of keys) {
-      const entry = this.current(key, now) ?? { failures: 0, lastFailureAt: now, lockedUntil: 0 };
-      entry.failures += 1;
-      entry.lastFailureAt = now;
-      if (entry.failures >= this.options.maxFailures) {
-        const doublings = entry.failures - this.options.maxFailures;
-        const lockoutMs = this.options.baseLockoutMs * 2 ** Math.min(doublings, 30);
-        entry.lockedUntil = now + Math.min(lockoutMs, this.options.maxLockoutMs);
+  async recordFailure(keys: string[]): Promise<void> {
+    const now = new Date(this.options.now());
+    const forgottenBefore = new Date(now.getTime() - this.options.forgetAfterMs);
+    await this.db.transaction().execute(async (trx) => {
+      for (const key of keys) {
+        // One statement per key: concurrent failures each count.
+        const { failures } = await trx
+          .insertInto('login_failures')
+          .values({ key, failures: 1, last_failure_at: now })
+          .onConflict((conflict) =>
+            conflict.column('key').doUpdateSet({
+              failures: sql<number>`case when login_failures.last_failure_at < ${forgottenBefore}
+                then 1 else login_failures.failures + 1 end`,
+              last_failure_at: now,
+            }),
+          )
+          .returning('failures')
+          .executeTakeFirstOrThrow();
+        const lockout = lockoutMs(failures, this.options);
+        if (lockout > 0) {
+          await trx
+            .updateTable('login_failures')
+            .set({ locked_until: new Date(now.getTime() + lockout) })
+            .where('key', '=', key)
+            .execute();
+        }
       }
-      this.entries.delete(key);
-      this.entries.set(key, entry);
-    }
-    this.evictOverflow();
+      // Random usernames must not grow the table without bound.
+      await trx
+        .deleteFrom('login_failures')
+        .where('last_failure_at', '<', forgottenBefore)
+        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+        .execute();
+    });
   }
 
-  recordSuccess(keys: string[]): void {
-    for (const key of keys) this.entries.delete(key);
-  }
-
-  private current(key: string, now: number): Entry | undefined {
-    const entry = this.entries.get(key);
-    if (entry && now - entry.lastFailureAt > this.options.forgetAfterMs) {
-      this.entries.delete(key);
-      return undefined;
-    }
-
-    return entry;
-  }
-
-  // Maps iterate in insertion order and failures re-insert their key: the first is the stalest.
-  private evictOverflow(): void {
-    while (this.entries.size > this.options.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) return;
-      this.entries.delete(oldest);
-    }
+  async recordSuccess(keys: string[]): Promise<void> {
+    await this.db.deleteFrom('login_failures').where('key', 'in', keys).execute();
   }
 }
 

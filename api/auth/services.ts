@@ -12,5 +12,5 @@ export interface AuthServices {
 export type RouteDependencies = ApiDependencies & AuthServices;
 
 export function createAuthServices(deps: ApiDependencies): AuthServices {
-  return { sessions: createSessionStore(deps.sql), loginThrottle: new LoginThrottle() };
+  return { sessions: createSessionStore(deps.sql), loginThrottle: new LoginThrottle(deps.db) };
 }

@@ -53,7 +53,7 @@ export async function authRoutes(app: FastifyInstance, deps: RouteDependencies):
     async (request, reply) => {
       const { username, password } = request.body;
       const keys = loginThrottleKeys(normalizeUsername(username), request.ip);
-      const retryAfterSeconds = loginThrottle.retryAfterSeconds(keys);
+      const retryAfterSeconds = await loginThrottle.retryAfterSeconds(keys);
       if (retryAfterSeconds > 0) {
         await refuseLogin(db, request, username, 'locked out', 'denied');
         void reply.header('retry-after', String(retryAfterSeconds));
@@ -68,7 +68,7 @@ export async function authRoutes(app: FastifyInstance, deps: RouteDependencies):
         ? await verifyPassword(user.password_hash, password)
         : await burnPasswordCheck(password).then(() => false);
       if (!user || !isValid) {
-        loginThrottle.recordFailure(keys);
+        await loginThrottle.recordFailure(keys);
         await refuseLogin(
           db,
           request,
@@ -79,7 +79,7 @@ export async function authRoutes(app: FastifyInstance, deps: RouteDependencies):
         throw new ApiError('INVALID_CREDENTIALS', 'Wrong username or password.');
       }
 
-      loginThrottle.recordSuccess(keys);
+      await loginThrottle.recordSuccess(keys);
       const sessionId = await startSession(request, reply, deps, user.id);
       request.principal = {
         sessionId,
@@ -157,7 +157,7 @@ export async function authRoutes(app: FastifyInstance, deps: RouteDependencies):
       const principal = principalOf(request);
       const { currentPassword, newPassword } = request.body;
       const keys = loginThrottleKeys(principal.username, request.ip);
-      const retryAfterSeconds = loginThrottle.retryAfterSeconds(keys);
+      const retryAfterSeconds = await loginThrottle.retryAfterSeconds(keys);
       if (retryAfterSeconds > 0) {
         void reply.header('retry-after', String(retryAfterSeconds));
         throw new ApiError(
@@ -169,7 +169,7 @@ export async function authRoutes(app: FastifyInstance, deps: RouteDependencies):
       if (!user) throw new ApiError('UNAUTHENTICATED', 'The account no longer exists.');
 
       if (!(await verifyPassword(user.password_hash, currentPassword))) {
-        loginThrottle.recordFailure(keys);
+        await loginThrottle.recordFailure(keys);
         await recordAudit(
           db,
           {

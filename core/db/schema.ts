@@ -226,10 +226,19 @@ export interface ArchiveItemTable {
   mtime: NullableTimestamp;
 }
 
+export interface LoginFailureTable {
+  /** `user:<name>` or `address:<ip>` */
+  key: string;
+  failures: number;
+  last_failure_at: DefaultedTimestamp;
+  locked_until: NullableTimestamp;
+}
+
 /** Every table Borgflow keeps in PostgreSQL, as kysely sees them. */
 export interface Database {
   users: UserTable;
   user_sessions: UserSessionTable;
+  login_failures: LoginFailureTable;
   api_tokens: ApiTokenTable;
   ssh_keys: SshKeyTable;
   repositories: RepositoryTable;

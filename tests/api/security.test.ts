@@ -169,43 +169,55 @@ describe('login lockout', () => {
 });
 
 describe('LoginThrottle', () => {
-  it('doubles the lockout with each further failure up to the cap and forgets after success', () => {
-    let now = 0;
-    const throttle = new LoginThrottle({
+  it('doubles the lockout with each further failure up to the cap and forgets after success', async () => {
+    let now = Date.now();
+    const throttle = new LoginThrottle(context.database.db, {
       maxFailures: 3,
       baseLockoutMs: 1000,
       maxLockoutMs: 4000,
       now: () => now,
     });
-    const keys = ['user:a'];
+    const keys = [`user:doubling-${randomSuffix()}`];
 
-    throttle.recordFailure(keys);
-    throttle.recordFailure(keys);
-    expect(throttle.retryAfterSeconds(keys)).toBe(0);
+    await throttle.recordFailure(keys);
+    await throttle.recordFailure(keys);
+    expect(await throttle.retryAfterSeconds(keys)).toBe(0);
     const lockouts = [];
     for (let index = 0; index < 4; index += 1) {
-      throttle.recordFailure(keys);
-      lockouts.push(throttle.retryAfterSeconds(keys));
+      await throttle.recordFailure(keys);
+      lockouts.push(await throttle.retryAfterSeconds(keys));
     }
     expect(lockouts).toEqual([1, 2, 4, 4]);
     now += 4000;
-    expect(throttle.retryAfterSeconds(keys)).toBe(0);
-    throttle.recordSuccess(keys);
-    throttle.recordFailure(keys);
-    expect(throttle.retryAfterSeconds(keys)).toBe(0);
+    expect(await throttle.retryAfterSeconds(keys)).toBe(0);
+    await throttle.recordSuccess(keys);
+    await throttle.recordFailure(keys);
+    expect(await throttle.retryAfterSeconds(keys)).toBe(0);
   });
 
-  it('keeps at most maxEntries keys', () => {
-    const throttle = new LoginThrottle({ maxFailures: 1, maxEntries: 2 });
+  it('keeps a lockout across a restart of the API and forgets old failures', async () => {
+    let now = Date.now();
+    const options = { maxFailures: 2, forgetAfterMs: 60_000, now: () => now };
+    const keys = [`address:restart-${randomSuffix()}`];
+    const before = new LoginThrottle(context.database.db, options);
+    await before.recordFailure(keys);
+    await before.recordFailure(keys);
 
-    throttle.recordFailure(['a']);
-    throttle.recordFailure(['b']);
-    throttle.recordFailure(['c']);
+    // A new process: only the database is shared.
+    const after = new LoginThrottle(context.database.db, options);
+    expect(await after.retryAfterSeconds(keys)).toBeGreaterThan(0);
 
-    expect(throttle.retryAfterSeconds(['a'])).toBe(0);
-    expect(throttle.retryAfterSeconds(['c'])).toBeGreaterThan(0);
+    const quiet = [`address:quiet-${randomSuffix()}`];
+    await after.recordFailure(quiet);
+    now += 61_000;
+    await after.recordFailure(quiet);
+    expect(await after.retryAfterSeconds(quiet)).toBe(0);
   });
 });
+
+function randomSuffix(): string {
+  return Math.random().toString(36).slice(2, 10);
+}
 
 describe('HTTP hardening', () => {
   it('answers a body over 1 MiB with 413 PAYLOAD_TOO_LARGE as JSON', async () => {

@@ -5,6 +5,7 @@ import * as archiveIndex from './2026-12-03T18-00-archive-index';
 import * as notifications from './2026-12-03T18-30-notifications';
 import * as maintenanceSchedules from './2026-12-03T19-30-maintenance-schedules';
 import * as repositoryHostKeys from './2026-12-03T20-00-repository-host-keys';
+import * as loginFailures from './2026-12-03T20-30-login-failures';
 
 // Listed by hand rather than read from the folder, so the worker bundle and tsx agree on the set.
 // Names sort by time; kysely applies them in that order.
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T18-30-notifications': notifications,
   '2026-12-03T19-30-maintenance-schedules': maintenanceSchedules,
   '2026-12-03T20-00-repository-host-keys': repositoryHostKeys,
+  '2026-12-03T20-30-login-failures': loginFailures,
 };
