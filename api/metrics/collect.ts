@@ -1,10 +1,9 @@
-// @temporalio/proto is CommonJS: under plain Node ESM only its default export is importable.
-import proto from '@temporalio/proto';
 import type { Client } from '@temporalio/client';
 import { sql, type Kysely } from 'kysely';
 import { Gauge, Histogram, Registry } from 'prom-client';
 import type { Config } from '../../core/config';
 import type { Database } from '../../core/db/schema';
+import { temporalApi } from '../../core/temporal/proto';
 
 export interface MetricsSources {
   db: Kysely<Database>;
@@ -210,8 +209,8 @@ async function collectTemporal(sources: MetricsSources, registry: Registry): Pro
 }
 
 async function pollerCounts({ temporal, config }: MetricsSources) {
-  const { TaskQueueType } = proto.temporal.api.enums.v1;
-  const describe = (taskQueueType: proto.temporal.api.enums.v1.TaskQueueType) =>
+  const { TaskQueueType } = temporalApi.enums.v1;
+  const describe = (taskQueueType: temporalApi.enums.v1.TaskQueueType) =>
     temporal.workflowService.describeTaskQueue({
       namespace: config.temporalNamespace,
       taskQueue: { name: config.taskQueue },

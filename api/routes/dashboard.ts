@@ -2,12 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { describePlanSchedule } from '../../core/temporal/plan-schedules';
 import type { RouteDependencies } from '../auth/services';
+import { toRepositoryResponse } from '../repositories/repository-records';
 import { healthOf } from '../runs/health';
 import { toRunResponse } from '../runs/run-response';
 import { withErrorResponses } from '../schemas/common';
 import { repositorySchema } from '../schemas/repositories';
 import { runSchema } from '../schemas/runs';
-import { toRepositoryResponse } from './repositories';
 
 /** Failed runs older than this no longer ask for attention on the dashboard. */
 const ATTENTION_WINDOW_DAYS = 7;

@@ -1,39 +1,23 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ulid } from 'ulid';
 import type { RepositoryRow } from '../../core/db/schema';
-import { resolveWithinRoots } from '../../core/paths';
-import type { Retention } from '../../core/runs';
 import { secretContexts } from '../../core/secrets/contexts';
 import { deleteMaintenanceSchedule } from '../../core/temporal/maintenance-schedules';
-import type { ConnectionProbe, PreparedRepository } from '../../activities/repository-setup';
+import type { PreparedRepository } from '../../activities/repository-setup';
 import { recordAudit } from '../audit';
 import type { RouteDependencies } from '../auth/services';
 import { ApiError } from '../errors';
-import { healthOf } from '../runs/health';
-import { idempotencyKeyOf, requesterOf, triggerOf } from '../runs/requester';
-import {
-  createRunLauncher,
-  type LaunchableInputs,
-  type LaunchableKind,
-} from '../runs/run-launcher';
-import { toRunResponse } from '../runs/run-response';
+import { checkedLocation } from '../repositories/locations';
+import { requireRepository, toRepositoryResponse } from '../repositories/repository-records';
 import { callWorker, toApiError } from '../runs/worker-calls';
 import { idParamsSchema, noContentResponse, withErrorResponses } from '../schemas/common';
 import {
-  checkBodySchema,
-  connectionResultSchema,
   createRepositoryBodySchema,
-  keyExportSchema,
-  pruneBodySchema,
   repositoryListSchema,
   repositorySchema,
-  restoreBodySchema,
   sizeHistorySchema,
-  testConnectionBodySchema,
-  trustHostKeyBodySchema,
   updateRepositoryBodySchema,
 } from '../schemas/repositories';
-import { runEnvelopeSchema } from '../schemas/runs';
 import { takeRepositorySchedules } from './maintenance-schedules';
 
 interface CreateRepositoryBody {
@@ -60,19 +44,20 @@ type IdParams = { Params: { id: string } };
 
 /** A person waits for `borg init` or `borg info` at the form: at most this long. */
 const PREPARE_TIMEOUT_SECONDS = 60;
-const PROBE_TIMEOUT_SECONDS = 45;
 const UNIQUE_VIOLATION = '23505';
 const FOREIGN_KEY_VIOLATION = '23503';
 const SIZE_HISTORY_POINTS = 1000;
 const tags = ['repositories'];
 
-/** Repositories: records of borg repositories, their first contact, upkeep runs and restores. */
+/**
+ * Repositories: Borgflow's records of borg repositories. Reaching their servers, starting runs on
+ * them and exporting their keys live in the `repository-*` route plugins beside this one.
+ */
 export async function repositoryRoutes(
   app: FastifyInstance,
   deps: RouteDependencies,
 ): Promise<void> {
   const { db, config, secrets, temporal } = deps;
-  const launcher = createRunLauncher(deps);
 
   app.get(
     '/api/repositories',
@@ -106,7 +91,7 @@ export async function repositoryRoutes(
     },
     async (request, reply) => {
       const body = request.body;
-      const location = await checkedLocation(body.location, body.sshKeyId);
+      const location = await checkedLocation(body.location, body.sshKeyId, config.repositoryRoots);
       assertPassphraseFits(body.encryption, body.passphrase);
       if (body.sshKeyId) await requireSshKey(body.sshKeyId);
       const id = ulid();
@@ -171,41 +156,7 @@ export async function repositoryRoutes(
         },
         request,
       );
-      return reply.status(201).send(toRepositoryResponse(await requireRepository(id)));
-    },
-  );
-
-  app.post<{ Body: { location: string; sshKeyId?: string } }>(
-    '/api/repositories/test-connection',
-    {
-      config: { access: 'admin' },
-      schema: {
-        tags,
-        summary: 'Check from a worker that a location is reachable, and show ssh host keys',
-        body: testConnectionBodySchema,
-        response: withErrorResponses({ 200: connectionResultSchema }),
-      },
-    },
-    async (request) => {
-      const location = await checkedLocation(request.body.location, request.body.sshKeyId);
-
-      const probe = await callWorker<ConnectionProbe>(temporal, config, {
-        workflowType: 'testRepositoryConnection',
-        workflowId: `test-connection-${ulid()}`,
-        args: [{ location }],
-        timeoutSeconds: PROBE_TIMEOUT_SECONDS,
-      }).catch((error: unknown) => {
-        throw toApiError(error);
-      });
-      const preferred =
-        probe.hostKeys.find((key) => key.keyType === 'ssh-ed25519') ?? probe.hostKeys[0];
-      return {
-        reachable: probe.reachable,
-        hostKeyStatus: probe.hostKeyStatus,
-        hostKeyFingerprints: probe.hostKeys,
-        ...(preferred ? { hostKeyFingerprint: preferred.fingerprint } : {}),
-        message: probe.message,
-      };
+      return reply.status(201).send(toRepositoryResponse(await requireRepository(db, id)));
     },
   );
 
@@ -220,7 +171,7 @@ export async function repositoryRoutes(
         response: withErrorResponses({ 200: repositorySchema }),
       },
     },
-    async (request) => toRepositoryResponse(await requireRepository(request.params.id)),
+    async (request) => toRepositoryResponse(await requireRepository(db, request.params.id)),
   );
 
   app.patch<IdParams & { Body: UpdateRepositoryBody }>(
@@ -238,7 +189,7 @@ export async function repositoryRoutes(
     async (request) => {
       const { id } = request.params;
       const body = request.body;
-      const current = await requireRepository(id);
+      const current = await requireRepository(db, id);
       if (body.sshKeyId) await requireSshKey(body.sshKeyId);
 
       await db
@@ -269,7 +220,7 @@ export async function repositoryRoutes(
         },
         request,
       );
-      return toRepositoryResponse(await requireRepository(id));
+      return toRepositoryResponse(await requireRepository(db, id));
     },
   );
 
@@ -288,7 +239,7 @@ export async function repositoryRoutes(
     },
     async (request, reply) => {
       const { id } = request.params;
-      const repository = await requireRepository(id);
+      const repository = await requireRepository(db, id);
       const plans = await db
         .selectFrom('plans')
         .select('name')
@@ -334,48 +285,6 @@ export async function repositoryRoutes(
     },
   );
 
-  app.post<IdParams & { Body: { fingerprint: string } }>(
-    '/api/repositories/:id/trust-host-key',
-    {
-      config: { access: 'admin' },
-      schema: {
-        tags,
-        summary: 'Pin an approved ssh host key of the repository’s server',
-        params: idParamsSchema,
-        body: trustHostKeyBodySchema,
-        response: withErrorResponses({ 200: repositorySchema }),
-      },
-    },
-    async (request) => {
-      const repository = await requireRepository(request.params.id);
-      if (!repository.location.startsWith('ssh://')) {
-        throw new ApiError('VALIDATION_FAILED', 'Only ssh:// repositories have host keys.');
-      }
-
-      await callWorker(temporal, config, {
-        workflowType: 'pinRepositoryHostKey',
-        workflowId: `trust-host-key-${repository.id}-${ulid()}`,
-        args: [{ repositoryId: repository.id, fingerprint: request.body.fingerprint }],
-        timeoutSeconds: PROBE_TIMEOUT_SECONDS,
-        repositoryId: repository.id,
-      }).catch((error: unknown) => {
-        throw toApiError(error);
-      });
-
-      await recordAudit(
-        db,
-        {
-          action: 'repository.trust-host-key',
-          target: `repository:${repository.id}`,
-          outcome: 'success',
-          details: { fingerprint: request.body.fingerprint },
-        },
-        request,
-      );
-      return toRepositoryResponse(await requireRepository(repository.id));
-    },
-  );
-
   app.get<IdParams>(
     '/api/repositories/:id/size-history',
     {
@@ -388,7 +297,7 @@ export async function repositoryRoutes(
       },
     },
     async (request) => {
-      await requireRepository(request.params.id);
+      await requireRepository(db, request.params.id);
       const rows = await db
         .selectFrom('repository_size_history')
         .selectAll()
@@ -408,158 +317,6 @@ export async function repositoryRoutes(
     },
   );
 
-  app.get<IdParams>(
-    '/api/repositories/:id/key',
-    {
-      config: { access: 'admin' },
-      schema: {
-        tags,
-        summary: 'Export the escrowed repository key (still protected by the passphrase)',
-        params: idParamsSchema,
-        response: withErrorResponses({ 200: keyExportSchema }),
-      },
-    },
-    async (request) => {
-      const repository = await requireRepository(request.params.id);
-      if (!repository.key_escrow_secret) {
-        throw new ApiError('NOT_FOUND', `Borgflow holds no key of repository ${repository.name}.`);
-      }
-      const key = secrets.decrypt(
-        repository.key_escrow_secret,
-        secretContexts.repositoryKeyEscrow(repository.id),
-      );
-
-      await recordAudit(
-        db,
-        {
-          action: 'repository.key-export',
-          target: `repository:${repository.id}`,
-          outcome: 'success',
-        },
-        request,
-      );
-      return { key };
-    },
-  );
-
-  registerRunRoute<{
-    verifyData?: boolean;
-    repositoryOnly?: boolean;
-    archivesOnly?: boolean;
-    maxDurationSeconds?: number;
-  }>(
-    'check',
-    'Check the repository (and optionally verify all data)',
-    checkBodySchema,
-    async (repository, body) => ({ repositoryId: repository.id, ...body }),
-  );
-
-  registerRunRoute<{ retention?: Retention; dryRun?: boolean; globArchives?: string }>(
-    'prune',
-    'Prune archives by a retention policy, then compact',
-    pruneBodySchema,
-    async (repository, body) => {
-      if (!body.retention) {
-        throw new ApiError('VALIDATION_FAILED', 'retention: prune needs at least one keep rule.', {
-          field: 'body.retention',
-        });
-      }
-      return {
-        repositoryId: repository.id,
-        retention: body.retention,
-        dryRun: body.dryRun,
-        globArchives: body.globArchives,
-      };
-    },
-  );
-
-  registerRunRoute<Record<string, never>>(
-    'compact',
-    'Free the space deleted and pruned archives left behind',
-    undefined,
-    async (repository) => ({ repositoryId: repository.id }),
-  );
-
-  registerRunRoute<{ archive: string; paths: string[]; target: string; stripComponents?: number }>(
-    'restore',
-    'Restore paths of an archive into a directory under RESTORE_ROOTS',
-    restoreBodySchema,
-    async (repository, body) => ({
-      repositoryId: repository.id,
-      archive: body.archive,
-      paths: body.paths,
-      target: await resolveWithinRoots(body.target, config.restoreRoots, 'restore target'),
-      stripComponents: body.stripComponents,
-    }),
-  );
-
-  /** `POST /api/repositories/:id/<kind>`: starts a run of that kind; answers 202 `{ run }`. */
-  function registerRunRoute<Body>(
-    kind: Exclude<LaunchableKind, 'backup' | 'delete-archive'>,
-    summary: string,
-    bodySchema: object | undefined,
-    inputOf: (
-      repository: RepositoryRow,
-      body: Body,
-    ) => Promise<Omit<LaunchableInputs[typeof kind], 'trigger'>>,
-  ): void {
-    app.post<IdParams & { Body: Body | undefined }>(
-      `/api/repositories/:id/${kind}`,
-      {
-        config: { access: 'operator' },
-        // Every field of these bodies is optional: a request without a body means "defaults".
-        preValidation: async (request) => {
-          request.body ??= {} as Body;
-        },
-        schema: {
-          tags,
-          summary,
-          description:
-            'Honours an `Idempotency-Key` header: a repeated request answers with the same run.',
-          params: idParamsSchema,
-          ...(bodySchema ? { body: bodySchema } : {}),
-          response: withErrorResponses({ 202: runEnvelopeSchema }),
-        },
-      },
-      async (request, reply) => {
-        const repository = await requireRepository(request.params.id);
-        const input = await inputOf(repository, (request.body ?? {}) as Body);
-
-        const { run, isExisting } = await launcher.startRun({
-          kind,
-          input: { ...input, trigger: triggerOf(request) },
-          requestedBy: requesterOf(request),
-          idempotencyKey: idempotencyKeyOf(request),
-        });
-
-        if (!isExisting) {
-          await recordAudit(
-            db,
-            {
-              action: 'run.start',
-              target: `repository:${repository.id}`,
-              outcome: 'success',
-              details: { runId: run.id, kind },
-            },
-            request,
-          );
-        }
-        return reply.status(202).send({ run: toRunResponse(run, config) });
-      },
-    );
-  }
-
-  async function requireRepository(id: string): Promise<RepositoryRow> {
-    const row = await db
-      .selectFrom('repositories')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirst();
-
-    if (!row) throw new ApiError('NOT_FOUND', `No repository with id ${id}.`);
-    return row;
-  }
-
   async function requireSshKey(id: string): Promise<void> {
     const key = await db
       .selectFrom('ssh_keys')
@@ -574,32 +331,6 @@ export async function repositoryRoutes(
     }
   }
 
-  /** Local paths must resolve under REPOSITORY_ROOTS; remote ones must be well-formed ssh URLs. */
-  async function checkedLocation(location: string, sshKeyId?: string): Promise<string> {
-    if (location.startsWith('ssh://')) {
-      const problem = sshLocationProblem(location);
-      if (problem) {
-        throw new ApiError('VALIDATION_FAILED', `location: ${problem}.`, {
-          field: 'body.location',
-        });
-      }
-      return location;
-    }
-    if (!location.startsWith('/')) {
-      throw new ApiError(
-        'VALIDATION_FAILED',
-        'location: give an absolute path or an ssh://user@host:port/path URL.',
-        { field: 'body.location' },
-      );
-    }
-    if (sshKeyId) {
-      throw new ApiError('VALIDATION_FAILED', 'sshKeyId: a local repository uses no SSH key.', {
-        field: 'body.sshKeyId',
-      });
-    }
-    return resolveWithinRoots(location, config.repositoryRoots, 'repository location');
-  }
-
   // Reading the archives can take longer than the person should wait; nobody awaits this one.
   async function startRefresh(repositoryId: string, request: FastifyRequest): Promise<void> {
     await temporal.workflow
@@ -612,28 +343,6 @@ export async function repositoryRoutes(
         request.log.warn({ err: error, repositoryId }, 'repository refresh not started');
       });
   }
-}
-
-/** A `repositories` row as the API shows it; never a secret. */
-export function toRepositoryResponse(row: RepositoryRow) {
-  return {
-    id: row.id,
-    name: row.name,
-    location: row.location,
-    encryption: row.encryption,
-    sshKeyId: row.ssh_key_id,
-    remotePath: row.remote_path,
-    uploadRateLimitKbps: row.upload_rate_limit_kbps,
-    allowRelocated: row.allow_relocated,
-    hostKeyFingerprint: row.host_key_fingerprint,
-    hasKeyEscrow: row.key_escrow_secret !== null,
-    stats: row.stats,
-    lastArchiveAt: row.last_archive_at?.toISOString() ?? null,
-    lastCheckAt: row.last_check_at?.toISOString() ?? null,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
-    health: healthOf(row.last_archive_at),
-  };
 }
 
 function assertPassphraseFits(encryption: string, passphrase: string | undefined): void {
@@ -651,24 +360,6 @@ function assertPassphraseFits(encryption: string, passphrase: string | undefined
       field: 'body.passphrase',
     });
   }
-}
-
-/** Why an `ssh://` location is unusable, or undefined when it is fine. */
-export function sshLocationProblem(location: string): string | undefined {
-  if (!URL.canParse(location)) return 'not a valid ssh://user@host:port/path URL';
-  const url = new URL(location);
-  if (url.password) return 'put no password in the URL; use an SSH key';
-  if (url.search || url.hash) return 'the URL may not contain "?" or "#"';
-  if (!/^[A-Za-z0-9._-]*$/.test(decodeURIComponent(url.username)))
-    return 'the user name is invalid';
-  if (!/^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])$/.test(url.hostname))
-    return 'the host name is invalid';
-  const repositoryPath = decodeURIComponent(url.pathname);
-  if (repositoryPath.length < 2) return 'the URL needs the repository path after the host';
-  if (/[\s\p{Cc}]/u.test(repositoryPath) || repositoryPath.includes('::')) {
-    return 'the repository path may not contain spaces, control characters or "::"';
-  }
-  return undefined;
 }
 
 function asDuplicate(error: unknown, name: string, location: string): unknown {

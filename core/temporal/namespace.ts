@@ -1,10 +1,9 @@
 import type { Connection } from '@temporalio/client';
-import proto from '@temporalio/proto';
+import { temporalApi } from './proto';
 import { SEARCH_ATTRIBUTES } from './search-attributes';
 
-// @temporalio/proto is CommonJS: its namespaces come through the default export under ESM.
-const { IndexedValueType } = proto.temporal.api.enums.v1;
-const INDEXED_TYPES: Record<string, proto.temporal.api.enums.v1.IndexedValueType> = {
+const { IndexedValueType } = temporalApi.enums.v1;
+const INDEXED_TYPES: Record<string, temporalApi.enums.v1.IndexedValueType> = {
   KEYWORD: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
 };
 

@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FINISHED_STATUSES } from '../../core/runs';
 import {
   adminSession,
   createApiTestContext,
@@ -10,6 +11,7 @@ import {
   type ApiTestContext,
   type BrowserSession,
 } from '../helpers/api';
+import { waitForRunStatus } from '../helpers/runs';
 import { startApiWorker, workflowsLeaking } from '../helpers/temporal-worker';
 
 const PASSPHRASE = 'archives-test-passphrase-8c4b2a-never-in-history';
@@ -97,23 +99,12 @@ describe('archive routes', () => {
       headers: operator.headers,
     });
     expect(started.statusCode, started.body).toBe(202);
-    await waitForRun(started.json<{ run: { id: string } }>().run.id);
+    await expectRunSucceeded(started.json<{ run: { id: string } }>().run.id);
   }
 
-  async function waitForRun(id: string): Promise<void> {
-    for (let attempt = 0; attempt < 300; attempt++) {
-      const row = await context.database.db
-        .selectFrom('runs')
-        .select('status')
-        .where('id', '=', id)
-        .executeTakeFirstOrThrow();
-      if (row.status === 'succeeded') return;
-      if (['failed', 'canceled', 'warning', 'skipped'].includes(row.status)) {
-        throw new Error(`run ${id} ended ${row.status}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    throw new Error(`run ${id} did not finish`);
+  async function expectRunSucceeded(id: string): Promise<void> {
+    const run = await waitForRunStatus(context.database.db, id, FINISHED_STATUSES);
+    expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
   }
 
   async function listArchives() {
@@ -299,7 +290,7 @@ describe('archive routes', () => {
         headers: operator.headers,
       });
       expect(response.statusCode, response.body).toBe(202);
-      await waitForRun(response.json<{ run: { id: string } }>().run.id);
+      await expectRunSucceeded(response.json<{ run: { id: string } }>().run.id);
 
       expect((await listArchives()).map((archive) => archive.name)).toEqual([archives[1]]);
       expect((await listItems(archives[0], {})).statusCode).toBe(404);

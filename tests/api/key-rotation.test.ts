@@ -9,6 +9,7 @@ import {
   adminSession,
   createApiTestContext,
   createUserSession,
+  waitForApiRun,
   type ApiTestContext,
   type BrowserSession,
 } from '../helpers/api';
@@ -58,21 +59,6 @@ describe('POST /api/repositories/:id/rotate-key', () => {
     return response.json<{ id: string }>().id;
   }
 
-  async function finished(runId: string) {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const response = await context.app.inject({
-        method: 'GET',
-        url: `/api/runs/${runId}`,
-        headers: admin.headers,
-      });
-      const run = response.json<{ status: string }>();
-      if (!['queued', 'running', 'waiting'].includes(run.status)) return run;
-      if (Date.now() > deadline) throw new Error(`run ${runId} still ${run.status}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
-
   async function storedPassphrase(repositoryId: string) {
     const row = await context.database.db
       .selectFrom('repositories')
@@ -100,7 +86,11 @@ describe('POST /api/repositories/:id/rotate-key', () => {
 
     expect(response.statusCode, response.body).toBe(202);
     expect(response.body).not.toContain(NEW_PASSPHRASE);
-    const run = await finished(response.json<{ run: { id: string } }>().run.id);
+    const run = await waitForApiRun(
+      context.app,
+      admin,
+      response.json<{ run: { id: string } }>().run.id,
+    );
     expect(run.status).toBe('succeeded');
     expect(await storedPassphrase(repositoryId)).toEqual({
       current: NEW_PASSPHRASE,
@@ -118,7 +108,7 @@ describe('POST /api/repositories/:id/rotate-key', () => {
     });
 
     expect(response.statusCode, response.body).toBe(202);
-    await finished(response.json<{ run: { id: string } }>().run.id);
+    await waitForApiRun(context.app, admin, response.json<{ run: { id: string } }>().run.id);
     const { current } = await storedPassphrase(repositoryId);
     expect(current).not.toBe(PASSPHRASE);
     expect(current.length).toBeGreaterThanOrEqual(32);

@@ -12,6 +12,7 @@ import {
   type ApiTestContext,
   type BrowserSession,
 } from '../helpers/api';
+import { waitForRun } from '../helpers/runs';
 import { startApiWorker } from '../helpers/temporal-worker';
 
 interface Sample {
@@ -113,17 +114,7 @@ describe('GET /metrics', () => {
 
   async function runToTheEnd(planId: string): Promise<void> {
     const { run } = await post<{ run: { id: string } }>(`/api/plans/${planId}/run`, {});
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline) {
-      const row = await context.database.db
-        .selectFrom('runs')
-        .select('finished_at')
-        .where('id', '=', run.id)
-        .executeTakeFirst();
-      if (row?.finished_at) return;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    throw new Error(`run ${run.id} did not finish`);
+    await waitForRun(context.database.db, run.id, (row) => row.finished_at !== null);
   }
 
   async function scrape(): Promise<{ text: string; samples: Sample[] }> {

@@ -9,6 +9,8 @@ import {
   adminSession,
   createApiTestContext,
   createUserSession,
+  hasRunEnded,
+  waitForApiRun,
   type ApiTestContext,
   type BrowserSession,
 } from '../helpers/api';
@@ -109,14 +111,8 @@ describe('run routes', () => {
     return response.json<Run>();
   }
 
-  async function waitForRun(id: string, isDone: (run: Run) => boolean, timeoutMs = 60_000) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const run = await getRun(id);
-      if (isDone(run)) return run;
-      if (Date.now() > deadline) throw new Error(`run ${id} still ${run.status}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+  function waitForRun(id: string, isReached: (run: Run) => boolean) {
+    return waitForApiRun(context.app, viewer, id, isReached);
   }
 
   async function command(id: string, verb: string) {
@@ -126,8 +122,6 @@ describe('run routes', () => {
       headers: operator.headers,
     });
   }
-
-  const isFinished = (run: Run) => !['queued', 'running', 'waiting'].includes(run.status);
 
   /** Reads the event stream over real HTTP, noting when each event arrived. */
   async function collectEvents(baseUrl: string, runId: string) {
@@ -204,7 +198,7 @@ describe('run routes', () => {
       const run = first.json<{ run: Run }>().run;
       expect(again.json<{ run: Run }>().run.id).toBe(run.id);
       expect(run.id).toMatch(new RegExp(`^backup-${planId}-k[0-9a-f]{20}$`));
-      await waitForRun(run.id, isFinished);
+      await waitForRun(run.id, hasRunEnded);
       const afterwards = await runPlan(planId, { 'idempotency-key': key });
       expect(afterwards.json<{ run: Run }>().run.id).toBe(run.id);
       const runs = await context.database.db
@@ -241,7 +235,7 @@ describe('run routes', () => {
         .where('id', '=', staleId)
         .executeTakeFirstOrThrow();
       expect(stale).toMatchObject({ status: 'failed', error: { type: 'RECORD_REPAIRED' } });
-      await waitForRun(response.json<{ run: Run }>().run.id, isFinished);
+      await waitForRun(response.json<{ run: Run }>().run.id, hasRunEnded);
     });
 
     it('is refused to a viewer', async () => {
@@ -306,7 +300,7 @@ describe('run routes', () => {
       expect(row).toEqual({ trigger: 'retry', retry_of: failing.id });
       const cancelled = await command(retry.id, 'cancel');
       expect(cancelled.statusCode, cancelled.body).toBe(202);
-      expect((await waitForRun(retry.id, isFinished)).status).toBe('canceled');
+      expect((await waitForRun(retry.id, hasRunEnded)).status).toBe('canceled');
     });
 
     it('refuses to retry a run that did not fail', async () => {
@@ -334,7 +328,7 @@ describe('run routes', () => {
       const response = await command(run.id, 'cancel');
       expect(response.statusCode, response.body).toBe(202);
 
-      expect((await waitForRun(run.id, isFinished)).status).toBe('canceled');
+      expect((await waitForRun(run.id, hasRunEnded)).status).toBe('canceled');
       expect((await command(run.id, 'cancel')).statusCode).toBe(409);
       const audit = await context.database.db
         .selectFrom('audit_log')

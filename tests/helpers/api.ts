@@ -12,6 +12,7 @@ import { buildServer } from '../../api/server';
 import { loadConfig, type Config } from '../../core/config';
 import type { DatabaseHandle } from '../../core/db/database';
 import { createLogger } from '../../core/logger';
+import { FINISHED_STATUSES } from '../../core/runs';
 import { SecretBox } from '../../core/secrets/secret-box';
 import { createTestDatabase } from './database';
 
@@ -187,4 +188,35 @@ export async function createToken(
 
 export function bearer(token: string): { authorization: string } {
   return { authorization: `Bearer ${token}` };
+}
+
+/** Whether a run has reached one of its final statuses. */
+export function hasRunEnded(run: { status: string }): boolean {
+  return (FINISHED_STATUSES as readonly string[]).includes(run.status);
+}
+
+/**
+ * Polls `GET /api/runs/:id` as `session` until `isReached` holds for the answer (by default: the
+ * run has ended); fails after `timeoutMs`. For tests that watch a run the way a client does.
+ */
+export async function waitForApiRun<Run extends { status: string }>(
+  app: FastifyInstance,
+  session: BrowserSession,
+  runId: string,
+  isReached: (run: Run) => boolean = hasRunEnded,
+  timeoutMs = 60_000,
+): Promise<Run> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await app.inject({
+      method: 'GET',
+      url: `/api/runs/${runId}`,
+      headers: session.headers,
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    const run = response.json<Run>();
+    if (isReached(run)) return run;
+    if (Date.now() > deadline) throw new Error(`run ${runId} still ${run.status}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }

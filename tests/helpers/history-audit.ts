@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import proto from '@temporalio/proto';
+import { encodeHistory } from '../../core/temporal/proto';
 
 /**
  * What no workflow history may ever hold. Every test passphrase ends in `passphrase-<hex>` or
@@ -32,7 +32,7 @@ export async function auditWorkflowHistories(address: string): Promise<HistoryAu
       const history = await client.workflow
         .getHandle(execution.workflowId, execution.runId)
         .fetchHistory();
-      const text = Buffer.from(proto.temporal.api.history.v1.History.encode(history).finish());
+      const text = Buffer.from(encodeHistory(history));
       const readable = text.toString('latin1');
       checked += 1;
       const pattern = SECRET_PATTERNS.find((candidate) => candidate.test(readable));

@@ -25,9 +25,9 @@ export async function waitForRun(
 export function waitForRunStatus(
   db: Kysely<Database>,
   runId: string,
-  statuses: string | string[],
+  statuses: string | readonly string[],
   timeoutMs = 60_000,
 ): Promise<RunRow> {
-  const wanted = Array.isArray(statuses) ? statuses : [statuses];
+  const wanted: readonly string[] = typeof statuses === 'string' ? [statuses] : statuses;
   return waitForRun(db, runId, (run) => wanted.includes(run.status), timeoutMs);
 }

@@ -4,7 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { ulid } from 'ulid';
 import { inject } from 'vitest';
@@ -15,6 +14,7 @@ import type { DatabaseHandle } from '../../core/db/database';
 import { createLogger, type Logger } from '../../core/logger';
 import { secretContexts } from '../../core/secrets/contexts';
 import { SecretBox } from '../../core/secrets/secret-box';
+import { encodeHistory } from '../../core/temporal/proto';
 import { createTestDatabase } from './database';
 
 export const TEST_PASSPHRASE = 'test-passphrase-7c1d2e9a4b-do-not-leak';
@@ -238,7 +238,7 @@ export async function workflowsLeaking(
   for await (const execution of client.workflow.list({ query: `TaskQueue = '${taskQueue}'` })) {
     const handle = client.workflow.getHandle(execution.workflowId, execution.runId);
     const history = await handle.fetchHistory();
-    const encoded = Buffer.from(temporal.api.history.v1.History.encode(history).finish());
+    const encoded = Buffer.from(encodeHistory(history));
     checked.push(execution.workflowId);
     if (encoded.includes(secret) || encoded.includes(Buffer.from(secret).toString('base64'))) {
       leaking.push(execution.workflowId);

@@ -11,6 +11,7 @@ import { createLogger } from '../../core/logger';
 import { secretContexts } from '../../core/secrets/contexts';
 import { freePorts } from '../helpers/ports';
 import { startReceiver, type Receiver } from '../helpers/receiver';
+import { waitForRunStatus } from '../helpers/runs';
 import {
   createWorkflowHarness,
   runId,
@@ -122,16 +123,6 @@ describe('run notifications', () => {
       .executeTakeFirstOrThrow();
   }
 
-  async function waitForStatus(id: string, status: string) {
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline) {
-      const row = await runRow(id).catch(() => undefined);
-      if (row?.status === status) return row;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    throw new Error(`run ${id} never reached ${status}`);
-  }
-
   it('reports a successful backup with names, sizes and the run link, and pings start and success', async () => {
     const { repository, planId, hookPath } = await planWithChannel();
     const pingPath = `/ping/${secretToken}-${planId}`;
@@ -212,7 +203,7 @@ describe('run notifications', () => {
       .execute();
 
     const handle = await startBackup(planId, 600);
-    await waitForStatus(handle.workflowId, 'waiting');
+    await waitForRunStatus(harness.database.db, handle.workflowId, 'waiting');
     const [waiting] = await messagesAt(hookPath);
     await handle.cancel();
     await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);

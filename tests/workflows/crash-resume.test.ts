@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listArchives } from '../../activities/borg';
+import { waitForRun } from '../helpers/runs';
 import { startCommand, type StackProcess } from '../helpers/stack-process';
 import {
   createWorkflowHarness,
@@ -13,16 +14,6 @@ import {
 
 const SOURCE_BYTES = 240 * 1024 * 1024;
 const KILL_AFTER_BYTES = 90 * 1024 * 1024;
-
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 // A worker killed with SIGKILL in the middle of `borg create`: the same run must finish on a
 // restarted worker with one archive, no checkpoint left over, and most data not sent twice.
@@ -77,17 +68,13 @@ describe('backupPlan after a worker crash', () => {
       args: [{ planId, trigger: 'manual', operatorWaitSeconds: 0 }],
     });
 
-    await until(
-      async () => {
-        const row = await harness.database.db
-          .selectFrom('runs')
-          .select('progress')
-          .where('id', '=', id)
-          .executeTakeFirst();
-        return (row?.progress?.originalBytes ?? 0) > KILL_AFTER_BYTES ? true : undefined;
-      },
+    // Until borg create is well under way: a worker start-up plus 90 MB at zstd,15 may take more
+    // than the helper's default minute.
+    await waitForRun(
+      harness.database.db,
+      id,
+      (run) => (run.progress?.originalBytes ?? 0) > KILL_AFTER_BYTES,
       120_000,
-      'borg create to be well under way',
     );
     // Only the worker: borg learns of its death from the kernel (pdeathsig), as after a real crash.
     process.kill(first.child.pid!, 'SIGKILL');

@@ -1,9 +1,9 @@
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
-import proto from '@temporalio/proto';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeHistory, type temporalApi } from '../../core/temporal/proto';
 import {
   createWorkflowHarness,
   runId,
@@ -18,10 +18,10 @@ const HISTORIES_DIR = path.resolve(import.meta.dirname, 'histories');
  * protobufjs copies in its own dependency tree). Run with RECORD_HISTORIES=1 after a deliberate
  * change to a workflow.
  */
-async function recordHistories(ids: string[], histories: proto.temporal.api.history.v1.IHistory[]) {
+async function recordHistories(ids: string[], histories: temporalApi.history.v1.IHistory[]) {
   await mkdir(HISTORIES_DIR, { recursive: true });
   for (const [index, history] of histories.entries()) {
-    const bytes = proto.temporal.api.history.v1.History.encode(history).finish();
+    const bytes = encodeHistory(history);
     await writeFile(path.join(HISTORIES_DIR, `${ids[index].split('-')[0]}-${index}.binpb`), bytes);
   }
 }

@@ -4,6 +4,7 @@ import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/clie
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secretContexts } from '../../core/secrets/contexts';
 import { operatorDecisionUpdate } from '../../workflows/run-context';
+import { waitForRunStatus } from '../helpers/runs';
 import {
   createWorkflowHarness,
   runId,
@@ -51,30 +52,16 @@ describe('a run waiting for an operator', () => {
     return { id, handle, repository, planId };
   }
 
-  async function waitForStatus(id: string, status: string) {
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline) {
-      const row = await harness.database.db
-        .selectFrom('runs')
-        .selectAll()
-        .where('id', '=', id)
-        .executeTakeFirst();
-      if (row?.status === status) return row;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    throw new Error(`run ${id} never reached ${status}`);
-  }
-
   it('waits after a failed step and finishes when resumed once the cause is fixed', async () => {
     const { id, handle, repository } = await startFailingBackup();
 
-    const waiting = await waitForStatus(id, 'waiting');
+    const waiting = await waitForRunStatus(harness.database.db, id, 'waiting');
     expect(waiting.waiting_reason).toMatch(/step "create" failed/);
     await setPassphrase(repository.id, TEST_PASSPHRASE);
     await handle.executeUpdate(operatorDecisionUpdate, { args: [{ decision: 'resume' }] });
     await handle.result();
 
-    const done = await waitForStatus(id, 'succeeded');
+    const done = await waitForRunStatus(harness.database.db, id, 'succeeded');
     expect(done.steps?.map((step) => [step.name, step.status])).toEqual([
       ['create', 'failed'],
       ['create', 'succeeded'],
@@ -84,7 +71,7 @@ describe('a run waiting for an operator', () => {
 
   it('refuses to skip a step that cannot be skipped and fails on abort', async () => {
     const { id, handle } = await startFailingBackup();
-    await waitForStatus(id, 'waiting');
+    await waitForRunStatus(harness.database.db, id, 'waiting');
 
     await expect(
       handle.executeUpdate(operatorDecisionUpdate, { args: [{ decision: 'skip' }] }),
@@ -92,18 +79,18 @@ describe('a run waiting for an operator', () => {
     await handle.executeUpdate(operatorDecisionUpdate, { args: [{ decision: 'abort' }] });
 
     await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
-    const row = await waitForStatus(id, 'failed');
+    const row = await waitForRunStatus(harness.database.db, id, 'failed');
     expect(row.error).toMatchObject({ type: 'WRONG_PASSPHRASE' });
   });
 
   it('records a cancelled run as canceled', async () => {
     const { id, handle } = await startFailingBackup();
-    await waitForStatus(id, 'waiting');
+    await waitForRunStatus(harness.database.db, id, 'waiting');
 
     await handle.cancel();
 
     await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
-    await waitForStatus(id, 'canceled');
+    await waitForRunStatus(harness.database.db, id, 'canceled');
   });
 
   it('links a retry to the run it retries, both ways', async () => {
@@ -119,8 +106,8 @@ describe('a run waiting for an operator', () => {
       }),
     ).rejects.toBeInstanceOf(WorkflowFailedError);
 
-    const original = await waitForStatus(failedId, 'failed');
-    const retry = await waitForStatus(retryId, 'failed');
+    const original = await waitForRunStatus(harness.database.db, failedId, 'failed');
+    const retry = await waitForRunStatus(harness.database.db, retryId, 'failed');
     expect(original.retried_by).toBe(retryId);
     expect(retry.retry_of).toBe(failedId);
   });

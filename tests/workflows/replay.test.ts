@@ -1,9 +1,9 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import proto from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
+import { decodeHistory } from '../../core/temporal/proto';
 
 const HISTORIES_DIR = path.resolve(import.meta.dirname, 'histories');
 const WORKFLOWS = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
@@ -19,9 +19,7 @@ describe('workflow replay', () => {
     const histories = await Promise.all(
       files.map(async (name) => ({
         workflowId: name.replace(/\.binpb$/, ''),
-        history: proto.temporal.api.history.v1.History.decode(
-          await readFile(path.join(HISTORIES_DIR, name)),
-        ),
+        history: decodeHistory(await readFile(path.join(HISTORIES_DIR, name))),
       })),
     );
 
