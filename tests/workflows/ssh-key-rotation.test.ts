@@ -1,11 +1,11 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import proto from '@temporalio/proto';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BorgError, initRepository, repositoryInfo } from '../../activities/borg';
 import { secretContexts } from '../../core/secrets/contexts';
+import { encodeHistory } from '../../core/temporal/proto';
 import type { RotateSshKeyRunInput } from '../../core/runs';
 import { operatorDecisionUpdate } from '../../workflows/run-context';
 import { waitForRun, waitForRunStatus } from '../helpers/runs';
@@ -200,7 +200,7 @@ describe('rotateSshKey workflow', () => {
       const history = await handle.fetchHistory();
       await writeFile(
         path.join(HISTORIES_DIR, `${handle.workflowId}.binpb`),
-        proto.temporal.api.history.v1.History.encode(history).finish(),
+        encodeHistory(history),
       );
     }
     expect((run.steps ?? []).map((step) => `${step.name}:${step.status}`)).toEqual([
