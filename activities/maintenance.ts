@@ -40,6 +40,28 @@ export interface RepositoryRefresh {
 }
 
 /** Repository upkeep: check, prune, compact, delete, and refreshing what the API shows. */
+/** Archives without figures asked about per refresh; the rest wait for the next refresh. */
+const ARCHIVES_DESCRIBED_PER_REFRESH = 50;
+/** Each `borg info` loads the repository cache: a few at once, not one per archive. */
+const ARCHIVE_INFO_CONCURRENCY = 2;
+
+async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
+  return results;
+}
+
 export function createMaintenanceActivities(deps: ActivityDependencies) {
   const { db, config } = deps;
   const runOptions = (runId: string, step: string): BorgRunOptions => ({
@@ -135,7 +157,12 @@ export function createMaintenanceActivities(deps: ActivityDependencies) {
       });
     },
 
-    /** Re-reads the repository's archives and sizes into PostgreSQL, for the API and the UI. */
+    /**
+     * Re-reads the repository's archives and sizes into PostgreSQL, for the API and the UI. An
+     * archive's own figures never change once written (its deduplicated size is the one borg
+     * reported against the repository as it was then), so only archives without figures are
+     * asked about, a few at a time, instead of the newest ones after every backup.
+     */
     async refreshRepository(request: { repositoryId: string }): Promise<RepositoryRefresh> {
       const repository = await loadBorgRepository(deps, request.repositoryId);
       const signal = Context.current().cancellationSignal;
@@ -143,9 +170,40 @@ export function createMaintenanceActivities(deps: ActivityDependencies) {
       return asTemporalFailure('refresh repository', async () => {
         const info = await repositoryInfo(repository, { signal });
         const archives = await listArchives(repository, {}, { signal });
-        const details = await Promise.all(
-          archives.slice(-20).map((archive) => archiveInfo(repository, archive.name, { signal })),
+        const known = await db
+          .selectFrom('archives')
+          .select([
+            'borg_id',
+            'name',
+            'finished_at as end',
+            'original_bytes',
+            'compressed_bytes',
+            'deduplicated_bytes',
+            'files',
+          ])
+          .where('repository_id', '=', request.repositoryId)
+          .where('original_bytes', 'is not', null)
+          .execute();
+        const knownIds = new Set(known.map((row) => row.borg_id));
+        const unknown = archives
+          .filter((archive) => !knownIds.has(archive.id))
+          .slice(-ARCHIVES_DESCRIBED_PER_REFRESH);
+        const described = await mapWithConcurrency(unknown, ARCHIVE_INFO_CONCURRENCY, (archive) =>
+          archiveInfo(repository, archive.name, { signal }),
         );
+        const details = [
+          ...known.map((row) => ({
+            name: row.name,
+            end: row.end,
+            stats: {
+              originalBytes: Number(row.original_bytes),
+              compressedBytes: Number(row.compressed_bytes),
+              deduplicatedBytes: Number(row.deduplicated_bytes),
+              files: Number(row.files),
+            },
+          })),
+          ...described,
+        ];
         const byName = new Map(details.map((detail) => [detail.name, detail]));
         const lastArchiveAt = archives.at(-1)?.start ?? null;
         await db.transaction().execute(async (trx) => {
