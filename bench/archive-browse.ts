@@ -13,7 +13,7 @@ import { ulid } from 'ulid';
 import { createArchiveIndexActivities } from '../activities/archive-index';
 import { initRepository, listArchives, type BorgRepository } from '../activities/borg';
 import { borgBaseDir } from '../activities/repository-access';
-import { DEFAULT_ADMIN_PASSWORD, ensureDefaultAdmin } from '../api/auth/default-admin';
+import { ensureDefaultAdmin } from '../api/auth/default-admin';
 import { buildServer } from '../api/server';
 import { loadConfig } from '../core/config';
 import { openDatabase } from '../core/db/database';
@@ -23,6 +23,7 @@ import { secretContexts } from '../core/secrets/contexts';
 import { SecretBox } from '../core/secrets/secret-box';
 import { startEmbeddedPostgres } from '../stack/embedded-postgres';
 import { freePort } from '../tests/helpers/ports';
+import { signIn, summarize, timed } from './support';
 
 const ITEM_COUNT = Number(process.env.BENCH_ITEMS ?? 1_000_000);
 const FILES_PER_DIRECTORY = 1000;
@@ -31,7 +32,6 @@ const PAGE_LIMIT = 200;
 const ARCHIVE = 'bench';
 const TAR_BLOCK = 512;
 const HEADERS_PER_CHUNK = 4096;
-const NEW_PASSWORD = 'bench-password-for-browsing-42';
 
 async function main(): Promise<void> {
   const workDir = await mkdtemp(path.join(tmpdir(), 'borgflow-browse-bench-'));
@@ -125,12 +125,7 @@ async function main(): Promise<void> {
     const durations = await timeListings(app, headers, repositoryId);
     await app.close();
 
-    durations.sort((a, b) => a - b);
-    const percentile = (share: number) =>
-      durations[Math.min(durations.length - 1, Math.floor(durations.length * share))];
-    console.log(
-      `${LISTINGS} listings of ${PAGE_LIMIT} items: median ${percentile(0.5).toFixed(1)} ms, p95 ${percentile(0.95).toFixed(1)} ms, max ${durations.at(-1)!.toFixed(1)} ms`,
-    );
+    console.log(`${LISTINGS} listings of ${PAGE_LIMIT} items: ${summarize(durations)}`);
   } finally {
     await database.close();
     await postgres?.stop();
@@ -163,31 +158,6 @@ async function timeListings(
     if (response.statusCode !== 200) throw new Error(`listing failed: ${response.body}`);
   }
   return durations;
-}
-
-async function signIn(app: Awaited<ReturnType<typeof buildServer>>) {
-  const login = await app.inject({
-    method: 'POST',
-    url: '/api/auth/login',
-    payload: { username: 'admin', password: DEFAULT_ADMIN_PASSWORD },
-  });
-  const origin = 'http://localhost';
-  const first = { cookie: sessionCookie(login.cookies), origin };
-  const changed = await app.inject({
-    method: 'POST',
-    url: '/api/auth/password',
-    headers: first,
-    payload: { currentPassword: DEFAULT_ADMIN_PASSWORD, newPassword: NEW_PASSWORD },
-  });
-  if (changed.statusCode !== 200) throw new Error(`sign-in failed: ${changed.body}`);
-
-  return { cookie: sessionCookie(changed.cookies), origin };
-}
-
-function sessionCookie(cookies: { name: string; value: string }[]): string {
-  const session = cookies.find((cookie) => cookie.value !== '');
-  if (!session) throw new Error('no session cookie');
-  return `${session.name}=${session.value}`;
 }
 
 /** Feeds `borg import-tar` a generated tar stream of empty files: cheap to store, fast to build. */
@@ -243,14 +213,6 @@ function writeHeader(block: Buffer, name: string): void {
   let sum = 0;
   for (const byte of block) sum += byte;
   block.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'ascii');
-}
-
-async function timed(work: () => Promise<void>): Promise<number> {
-  const started = performance.now();
-
-  await work();
-
-  return (performance.now() - started) / 1000;
 }
 
 await main();

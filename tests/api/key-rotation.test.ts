@@ -7,11 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secretContexts } from '../../core/secrets/contexts';
 import {
   adminSession,
-  createApiTestContext,
-  createUserSession,
-  waitForApiRun,
   type ApiTestContext,
   type BrowserSession,
+  createApiTestContext,
+  createLocalRepository,
+  createUserSession,
+  waitForApiRun,
 } from '../helpers/api';
 import { startApiWorker } from '../helpers/temporal-worker';
 
@@ -43,20 +44,12 @@ describe('POST /api/repositories/:id/rotate-key', () => {
     await rm(roots, { recursive: true, force: true });
   });
 
-  async function createRepository(name: string): Promise<string> {
-    const response = await context.app.inject({
-      method: 'POST',
-      url: '/api/repositories',
-      headers: admin.headers,
-      payload: {
-        name,
-        location: path.join(roots, 'repositories', name),
-        passphrase: PASSPHRASE,
-        mode: 'create',
-      },
+  function createRepository(name: string): Promise<string> {
+    return createLocalRepository(context.app, admin, {
+      name,
+      location: path.join(roots, 'repositories', name),
+      passphrase: PASSPHRASE,
     });
-    expect(response.statusCode, response.body).toBe(201);
-    return response.json<{ id: string }>().id;
   }
 
   async function storedPassphrase(repositoryId: string) {

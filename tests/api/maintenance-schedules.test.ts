@@ -26,10 +26,11 @@ import {
 } from '../../core/temporal/search-attributes';
 import {
   adminSession,
-  createApiTestContext,
-  createUserSession,
   type ApiTestContext,
   type BrowserSession,
+  createApiTestContext,
+  createLocalRepository,
+  createUserSession,
 } from '../helpers/api';
 import { freePort } from '../helpers/ports';
 import { startCommand } from '../helpers/stack-process';
@@ -96,20 +97,12 @@ describe('maintenance schedule routes', () => {
     await rm(roots, { recursive: true, force: true });
   });
 
-  async function createRepository(name: string): Promise<string> {
-    const created = await context.app.inject({
-      method: 'POST',
-      url: '/api/repositories',
-      headers: admin.headers,
-      payload: {
-        name,
-        location: path.join(roots, 'repositories', name),
-        passphrase: 'maintenance-test-passphrase-5d1c',
-        mode: 'create',
-      },
+  function createRepository(name: string): Promise<string> {
+    return createLocalRepository(context.app, admin, {
+      name,
+      location: path.join(roots, 'repositories', name),
+      passphrase: 'maintenance-test-passphrase-5d1c',
     });
-    expect(created.statusCode, created.body).toBe(201);
-    return created.json<{ id: string }>().id;
   }
 
   function createSchedule(

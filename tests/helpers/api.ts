@@ -220,3 +220,19 @@ export async function waitForApiRun<Run extends { status: string }>(
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
+
+/** Creates (borg init) a passphrase-protected local repository through the API; returns its id. */
+export async function createLocalRepository(
+  app: FastifyInstance,
+  session: BrowserSession,
+  repository: { name: string; location: string; passphrase: string },
+): Promise<string> {
+  const response = await app.inject({
+    method: 'POST',
+    url: '/api/repositories',
+    headers: session.headers,
+    payload: { ...repository, mode: 'create' },
+  });
+  expect(response.statusCode, response.body).toBe(201);
+  return response.json<{ id: string }>().id;
+}
