@@ -6,6 +6,7 @@ import {
   generateSshKeyPair,
   publicKeyBlob,
   restrictedAuthorizedKeysLine,
+  type ServeRestrictions,
 } from '../core/ssh/key-pairs';
 import {
   BorgError,
@@ -59,6 +60,8 @@ export interface SshKeyRotationRequest {
   newKeyId: string;
   /** authorized_keys on the server; relative paths start at the login's home directory. */
   authorizedKeysFile: string;
+  /** Limits of the new key's forced `borg serve`. */
+  serve?: ServeRestrictions;
 }
 
 export interface PreparedSshKeyRotation {
@@ -112,7 +115,11 @@ export function createSshKeyRotationActivities(deps: ActivityDependencies) {
     });
   }
 
-  async function authorizedKeysLineFor(repositoryId: string, publicKey: string) {
+  async function authorizedKeysLineFor(
+    repositoryId: string,
+    publicKey: string,
+    serve: ServeRestrictions = {},
+  ) {
     const row = await db
       .selectFrom('repositories')
       .select(['location', 'remote_path'])
@@ -122,13 +129,16 @@ export function createSshKeyRotationActivities(deps: ActivityDependencies) {
       publicKey,
       restrictToPath: serverPathOf(row.location),
       remoteBorg: row.remote_path ?? undefined,
+      ...serve,
     });
   }
 
   return {
     /** Generates the new key pair (once per rotation) next to the one the repository uses now. */
     async prepareSshKeyRotation(
-      request: Pick<SshKeyRotationRequest, 'repositoryId' | 'newKeyId'> & { fromKeyId: string },
+      request: Pick<SshKeyRotationRequest, 'repositoryId' | 'newKeyId' | 'serve'> & {
+        fromKeyId: string;
+      },
     ): Promise<PreparedSshKeyRotation> {
       const repository = await db
         .selectFrom('repositories')
@@ -183,7 +193,11 @@ export function createSshKeyRotationActivities(deps: ActivityDependencies) {
         oldKeyId: oldKey.id,
         newKeyId: newKey.id,
         newFingerprint: newKey.fingerprint,
-        authorizedKeysLine: await authorizedKeysLineFor(repository.id, newKey.public_key),
+        authorizedKeysLine: await authorizedKeysLineFor(
+          repository.id,
+          newKey.public_key,
+          request.serve,
+        ),
       };
     },
 
@@ -195,13 +209,13 @@ export function createSshKeyRotationActivities(deps: ActivityDependencies) {
     async authorizeNewSshKey(
       request: SshKeyRotationRequest & { oldKeyId: string },
     ): Promise<{ addedBy: 'borgflow' | 'earlier' }> {
-      const { repositoryId, oldKeyId, newKeyId, authorizedKeysFile } = request;
+      const { repositoryId, oldKeyId, newKeyId, authorizedKeysFile, serve } = request;
       return asTemporalFailure('authorise new key', async () => {
         if (await keyOpens(await repositoryWithKey(repositoryId, newKeyId))) {
           return { addedBy: 'earlier' as const };
         }
         const newKey = await sshKey(newKeyId);
-        const line = await authorizedKeysLineFor(repositoryId, newKey.public_key);
+        const line = await authorizedKeysLineFor(repositoryId, newKey.public_key, serve);
         const result = await remoteScript(
           await repositoryWithKey(repositoryId, oldKeyId),
           APPEND_LINE_SCRIPT,

@@ -130,6 +130,9 @@ export interface RotateSshKeyRunInput extends RunInputBase {
   newKeyId: string;
   /** authorized_keys on the server; relative paths start at the login's home directory. */
   authorizedKeysFile?: string;
+  /** Written into the new key's forced `borg serve` command. */
+  appendOnly?: boolean;
+  storageQuota?: string;
 }
 
 export const DEFAULT_AUTHORIZED_KEYS_FILE = '.ssh/authorized_keys';

@@ -20,12 +20,13 @@ const ssh = proxyActivities<Activities>({
 export async function rotateSshKey(input: RotateSshKeyRunInput): Promise<Record<string, unknown>> {
   const { repositoryId, fromKeyId, newKeyId } = input;
   const authorizedKeysFile = input.authorizedKeysFile ?? DEFAULT_AUTHORIZED_KEYS_FILE;
-  const keys = { repositoryId, newKeyId, authorizedKeysFile };
+  const serve = { appendOnly: input.appendOnly, storageQuota: input.storageQuota };
+  const keys = { repositoryId, newKeyId, authorizedKeysFile, serve };
 
   return repositoryRun('rotate-ssh-key', { ...input }, async (run) => {
     const prepared = await run.step(
       'generate key',
-      () => ssh.prepareSshKeyRotation({ repositoryId, fromKeyId, newKeyId }),
+      () => ssh.prepareSshKeyRotation({ repositoryId, fromKeyId, newKeyId, serve }),
       { repositoryId },
     );
     if (!('value' in prepared)) return { status: 'skipped', stats: {} };

@@ -5,6 +5,7 @@ import { ulid } from 'ulid';
 import { parseSshLocation } from '../../activities/borg/ssh';
 import type { Database } from '../../core/db/schema';
 import { DEFAULT_AUTHORIZED_KEYS_FILE, type RunKind } from '../../core/runs';
+import { STORAGE_QUOTA } from '../../core/ssh/key-pairs';
 import { secretContexts } from '../../core/secrets/contexts';
 import { recordAudit } from '../audit';
 import type { RouteDependencies } from '../auth/services';
@@ -45,8 +46,23 @@ const rotateSshKeyBodySchema = {
       pattern: '^[^\\s"\'\\\\]+$',
       description: `authorized_keys on the server, relative to the login's home directory unless absolute (default ${DEFAULT_AUTHORIZED_KEYS_FILE}).`,
     },
+    appendOnly: {
+      type: 'boolean',
+      description: 'Let the new key only add archives (`borg serve --append-only`).',
+    },
+    storageQuota: {
+      type: 'string',
+      pattern: STORAGE_QUOTA.source,
+      description: 'Limit the repository size through the new key (`--storage-quota`, e.g. 500G).',
+    },
   },
 } as const;
+
+interface RotateSshKeyBody {
+  authorizedKeysFile?: string;
+  appendOnly?: boolean;
+  storageQuota?: string;
+}
 
 /**
  * Key rotation. Passphrase rotation: The new passphrase is sealed as *pending* before the run starts, so the
@@ -132,7 +148,7 @@ export async function keyRotationRoutes(app: FastifyInstance, deps: RouteDepende
     },
   );
 
-  app.post<{ Params: { id: string }; Body: { authorizedKeysFile?: string } | undefined }>(
+  app.post<{ Params: { id: string }; Body: RotateSshKeyBody | undefined }>(
     '/api/repositories/:id/rotate-ssh-key',
     {
       // Changes who may log in to the backup server: an administrator's task.
@@ -175,6 +191,8 @@ export async function keyRotationRoutes(app: FastifyInstance, deps: RouteDepende
           fromKeyId: repository.ssh_key_id,
           newKeyId: ulid(),
           authorizedKeysFile: request.body?.authorizedKeysFile,
+          appendOnly: request.body?.appendOnly,
+          storageQuota: request.body?.storageQuota,
           trigger: triggerOf(request),
         },
         requestedBy: requesterOf(request),

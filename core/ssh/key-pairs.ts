@@ -66,26 +66,49 @@ export function publicKeyBlob(publicKey: string): string {
   return blob;
 }
 
+/** Borg's size notation: digits and an optional K, M, G, T or P. */
+export const STORAGE_QUOTA = /^[1-9]\d{0,15}[KMGTP]?$/;
+
 /** Characters that would break out of the quoted `command="…"` option or its shell quoting. */
 const UNSAFE_IN_COMMAND = /["'\\\n\r\0]/;
+
+/** What `borg serve` on the server is limited to, beyond the repository path. */
+export interface ServeRestrictions {
+  /** `--append-only`: the key can add archives but never delete or prune. */
+  appendOnly?: boolean;
+  /** `--storage-quota`, e.g. `500G`. */
+  storageQuota?: string;
+}
 
 /**
  * An authorized_keys line that lets the key run nothing but `borg serve` below one path.
  * `restrict` also turns off forwarding, pty and the like; see sshd(8), AUTHORIZED_KEYS FILE FORMAT.
  */
-export function restrictedAuthorizedKeysLine(options: {
-  publicKey: string;
-  restrictToPath: string;
-  /** The borg executable on the server, when it is not `borg` on the PATH. */
-  remoteBorg?: string;
-}): string {
-  const { publicKey, restrictToPath, remoteBorg = 'borg' } = options;
+export function restrictedAuthorizedKeysLine(
+  options: {
+    publicKey: string;
+    restrictToPath: string;
+    /** The borg executable on the server, when it is not `borg` on the PATH. */
+    remoteBorg?: string;
+  } & ServeRestrictions,
+): string {
+  const { publicKey, restrictToPath, remoteBorg = 'borg', appendOnly, storageQuota } = options;
   for (const word of [restrictToPath, remoteBorg]) {
     if (UNSAFE_IN_COMMAND.test(word)) {
       throw new TypeError(`cannot put ${JSON.stringify(word)} into an authorized_keys command`);
     }
   }
-  const command = `${shellWord(remoteBorg)} serve --restrict-to-path ${shellWord(restrictToPath)}`;
+  if (storageQuota !== undefined && !STORAGE_QUOTA.test(storageQuota)) {
+    throw new TypeError(`${JSON.stringify(storageQuota)} is not a borg storage quota such as 500G`);
+  }
+  const command = [
+    shellWord(remoteBorg),
+    'serve',
+    ...(appendOnly ? ['--append-only'] : []),
+    ...(storageQuota ? ['--storage-quota', storageQuota] : []),
+    '--restrict-to-path',
+    shellWord(restrictToPath),
+  ].join(' ');
   return `command="${command}",restrict ${publicKey.trim()}`;
 }
 

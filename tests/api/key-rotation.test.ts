@@ -207,6 +207,7 @@ describe('POST /api/repositories/:id/rotate-key', () => {
       const unsafe = await rotateSshKey(repository.id, admin, {
         authorizedKeysFile: '.ssh/authorized keys"',
       });
+      const badQuota = await rotateSshKey(repository.id, admin, { storageQuota: '10 GB; rm' });
       const asOperator = await rotateSshKey(repository.id, operator);
 
       expect(localResponse.statusCode).toBe(400);
@@ -214,6 +215,8 @@ describe('POST /api/repositories/:id/rotate-key', () => {
       expect(missing.statusCode).toBe(404);
       expect(unsafe.statusCode).toBe(400);
       expect(unsafe.json()).toMatchObject({ error: { field: 'body.authorizedKeysFile' } });
+      expect(badQuota.statusCode).toBe(400);
+      expect(badQuota.json()).toMatchObject({ error: { field: 'body.storageQuota' } });
       expect(asOperator.statusCode).toBe(403);
     });
   });

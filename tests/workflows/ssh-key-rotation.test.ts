@@ -183,7 +183,7 @@ describe('rotateSshKey workflow', () => {
 
   it('authorises a restricted new key with the old one, switches to it and revokes the old key', async () => {
     const repository = await sshRepository({ restrictOldKey: false });
-    const input = rotationInput(repository);
+    const input = rotationInput(repository, { appendOnly: true, storageQuota: '10G' });
 
     const handle = await startRotation(input);
     const stats = await handle.result();
@@ -216,7 +216,7 @@ describe('rotateSshKey workflow', () => {
     expect(newKey.row.type).toBe('ed25519');
     expect(newKey.row.status).toBe('active');
     expect((await authorizedKeys()).trim().split('\n')).toEqual([
-      `command="borg serve --restrict-to-path ${repository.serverPath}",restrict ${newKey.row.public_key}`,
+      `command="borg serve --append-only --storage-quota 10G --restrict-to-path ${repository.serverPath}",restrict ${newKey.row.public_key}`,
     ]);
     expect(await keyOpens(repository.location, newKey.privateKey)).toBe(true);
     expect(await keyOpens(repository.location, repository.oldKey.privateKey)).toBe(false);
