@@ -386,7 +386,10 @@ describe('accessibility of the web UI', () => {
       await page.getByTestId('menu-toggle').click();
       await page.getByTestId('nav-dashboard').waitFor();
       await settle(page);
-      await page.screenshot({ path: path.join(SCREENSHOTS, 'phone-menu.png') });
+      await page.screenshot({
+        path: path.join(SCREENSHOTS, 'phone-menu.png'),
+        animations: 'disabled',
+      });
       await page.getByTestId('menu-toggle').focus();
       let reached = false;
       for (let press = 0; press < 8 && !reached; press += 1) {
@@ -423,14 +426,20 @@ describe('accessibility of the web UI', () => {
         if (width > PHONE.width) overflowing.push(`${route} is ${width}px wide`);
         if (route === `/repositories/${repositoryId}`) {
           await settle(page);
-          await page.screenshot({ path: path.join(SCREENSHOTS, 'phone-repository-detail.png') });
+          await page.screenshot({
+            path: path.join(SCREENSHOTS, 'phone-repository-detail.png'),
+            animations: 'disabled',
+          });
         }
       }
       await open('/plans/new');
       await page.getByTestId('plan-source-browse').click();
       await page.getByTestId('filesystem-entries').waitFor();
       await settle(page);
-      await page.screenshot({ path: path.join(SCREENSHOTS, 'phone-folder-picker.png') });
+      await page.screenshot({
+        path: path.join(SCREENSHOTS, 'phone-folder-picker.png'),
+        animations: 'disabled',
+      });
       const picker = await page.getByRole('dialog').boundingBox();
       if (!picker || picker.x < 0 || picker.x + picker.width > PHONE.width) {
         overflowing.push(`the folder picker spans ${JSON.stringify(picker)}`);
@@ -457,7 +466,10 @@ describe('accessibility of the web UI', () => {
         if (scheme === 'dark') {
           await open(`/plans/${planId}`);
           await settle(page);
-          await page.screenshot({ path: path.join(SCREENSHOTS, 'dark-plan-form.png') });
+          await page.screenshot({
+            path: path.join(SCREENSHOTS, 'dark-plan-form.png'),
+            animations: 'disabled',
+          });
         }
       }
     } finally {

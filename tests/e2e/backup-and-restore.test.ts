@@ -17,7 +17,7 @@ const RUN_TIMEOUT_MS = 90_000;
 
 async function shoot(page: Page, name: string): Promise<void> {
   await page.waitForLoadState('networkidle');
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), animations: 'disabled' });
 }
 
 async function signIn(page: Page, baseUrl: string, username: string, password: string) {

@@ -25,13 +25,16 @@ describe('signing in for the first time', () => {
 
     await page.getByTestId('login-username').locator('input').fill('admin');
     await page.getByTestId('login-password').locator('input').fill('admin123');
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'sign-in.png') });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'sign-in.png'), animations: 'disabled' });
     await page.getByTestId('login-submit').click();
     await expect.poll(() => page.getByTestId('password-rules').isVisible()).toBe(true);
     await page.getByTestId('password-current').locator('input').fill('admin123');
     await page.getByTestId('password-new').locator('input').fill('a sturdy new passphrase 42');
     await page.getByTestId('password-confirm').locator('input').fill('a sturdy new passphrase 42');
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'password-change.png') });
+    await page.screenshot({
+      path: path.join(SCREENSHOTS, 'password-change.png'),
+      animations: 'disabled',
+    });
     await page.getByTestId('password-submit').click();
 
     await expect.poll(() => new URL(page.url()).pathname, { timeout: 10_000 }).toBe('/');

@@ -89,8 +89,15 @@ export const compactRepository = (repositoryId: string) =>
 export const rotateRepositoryKey = (repositoryId: string, body: { newPassphrase?: string }) =>
   startRun(`${base(repositoryId)}/rotate-key`, body);
 
-export const rotateRepositorySshKey = (repositoryId: string) =>
-  startRun(`${base(repositoryId)}/rotate-ssh-key`);
+export interface SshKeyRotationOptions {
+  /** authorized_keys on the server, relative to the login's home unless absolute. */
+  authorizedKeysFile?: string;
+  appendOnly?: boolean;
+  storageQuota?: string;
+}
+
+export const rotateRepositorySshKey = (repositoryId: string, body: SshKeyRotationOptions = {}) =>
+  startRun(`${base(repositoryId)}/rotate-ssh-key`, body);
 
 export const exportRepositoryKey = (repositoryId: string) =>
   request<{ key: string }>(`${base(repositoryId)}/key`);

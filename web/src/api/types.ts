@@ -147,6 +147,8 @@ export interface PlanInput {
 export interface Plan extends PlanInput {
   id: string;
   nextRuns: string[];
+  /** Scheduled starts Temporal skipped because the previous backup still ran. */
+  skippedForOverlap: number;
   lastRun?: Run | null;
 }
 

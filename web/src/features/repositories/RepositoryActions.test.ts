@@ -1,5 +1,6 @@
 // @vitest-environment happy-dom
-import { afterEach, describe, expect, it } from 'vitest';
+import { flushPromises } from '@vue/test-utils';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Repository } from '../../api/types';
 import { mountAs, testIds } from '../../testing/mount-with-providers';
 import RepositoryActions from './RepositoryActions.vue';
@@ -31,6 +32,7 @@ const actionsShown = (ids: string[]) => ids.filter((id) => ACTIONS.includes(id))
 
 afterEach(() => {
   document.body.innerHTML = '';
+  vi.unstubAllGlobals();
 });
 
 describe('RepositoryActions', () => {
@@ -64,5 +66,47 @@ describe('RepositoryActions', () => {
     expect(shown).not.toContain('repository-rotate-key');
     expect(shown).not.toContain('repository-export-key');
     expect(shown).not.toContain('repository-rotate-ssh-key');
+  });
+
+  it('asks for the SSH-key rotation options, refuses a bad quota and sends the chosen ones', async () => {
+    const fetchMock = vi.fn(
+      async () =>
+        new Response(JSON.stringify({ run: { id: 'rotate-ssh-key-1', kind: 'rotate-ssh-key' } }), {
+          status: 202,
+          headers: { 'content-type': 'application/json' },
+        }),
+    );
+    vi.stubGlobal('fetch', fetchMock);
+    const wrapper = await mountAs('admin', RepositoryActions, { repository, plans: [] });
+
+    await wrapper.get('[data-testid="repository-rotate-ssh-key"]').trigger('click');
+    await flushPromises();
+    const field = (id: string) =>
+      document.querySelector<HTMLInputElement>(`[data-testid="${id}"] input`)!;
+    const submit = () =>
+      document.querySelector<HTMLButtonElement>('[data-testid="rotate-ssh-submit"]')!;
+    const quota = field('rotate-ssh-storage-quota');
+    quota.value = '500 GB';
+    quota.dispatchEvent(new Event('input'));
+    await flushPromises();
+    expect(submit().disabled).toBe(true);
+    expect(document.body.textContent).toContain('A storage quota is a number');
+
+    quota.value = '500G';
+    quota.dispatchEvent(new Event('input'));
+    document.querySelector<HTMLElement>('[data-testid="rotate-ssh-append-only"]')!.click();
+    await flushPromises();
+    expect(submit().disabled).toBe(false);
+    submit().click();
+    await flushPromises();
+
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+    const [url, init] = fetchMock.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toContain('/api/repositories/repo-1/rotate-ssh-key');
+    expect(JSON.parse(init.body as string)).toEqual({
+      authorizedKeysFile: '.ssh/authorized_keys',
+      appendOnly: true,
+      storageQuota: '500G',
+    });
   });
 });
