@@ -1,12 +1,12 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { execa, type ResultPromise } from 'execa';
+import { execa, type ResultPromise, type StdoutStderrOption } from 'execa';
 import { BorgOutput } from './borg-output';
 import { commandEnvironment } from './environment';
 import { BorgError, classifyBorgFailure, isWarningExit } from './errors';
 import { redactSecrets } from './redact';
 import { openSshSession, parseSshLocation, quoteForShlex, type SshSession } from './ssh';
+import { openStderrFile, type StderrFile } from './stderr-file';
 import type { BorgCommandResult, BorgEnvironment, BorgRunOptions, BorgTarget } from './types';
 import { borgVersion } from './version';
 
@@ -78,9 +78,13 @@ async function launch(invocation: BorgInvocation, mode: SpawnMode): Promise<Runn
   const version = await borgVersion(invocation.environment);
 
   const ssh = await openSshSessionFor(invocation.target);
+  let stderr: StderrFile | undefined;
   try {
-    return spawnBorg(invocation, { ...mode, hasModernExitCodes: version.hasModernExitCodes }, ssh);
+    stderr = await openStderrFile();
+    const spawnMode = { ...mode, hasModernExitCodes: version.hasModernExitCodes };
+    return spawnBorg(invocation, spawnMode, { ssh, stderr });
   } catch (error) {
+    await stderr?.dispose();
     await ssh?.dispose();
     throw error;
   }
@@ -103,7 +107,7 @@ interface SpawnMode {
 function spawnBorg(
   invocation: BorgInvocation,
   { isStdoutStreamed, hasModernExitCodes }: SpawnMode & { hasModernExitCodes: boolean },
-  ssh: SshSession | undefined,
+  { ssh, stderr }: { ssh: SshSession | undefined; stderr: StderrFile },
 ): RunningBorg {
   const secrets = secretsOf(invocation);
   const argv = borgArguments(invocation);
@@ -119,7 +123,7 @@ function spawnBorg(
       extra: invocation.extraEnv,
     }),
     extendEnv: false,
-    stdio: stdioFor(invocation),
+    stdio: stdioFor(invocation, stderr.fd),
     buffer: false,
     reject: false,
     forceKillAfterDelay: false,
@@ -127,10 +131,16 @@ function spawnBorg(
 
   const output = new BorgOutput();
   const stdoutLog = invocation.isStdoutSecret ? undefined : log;
+  let hasExited = false;
+  const exited = subprocess.finally(() => {
+    hasExited = true;
+  });
   const run: RunState = {
     output,
+    exited,
     stdout: isStdoutStreamed ? undefined : collectStdout(subprocess.stdout, stdoutLog),
-    stderrDone: followStderr(subprocess.stderr, output, invocation.options, log),
+    stderr,
+    stderrDone: followStderr(stderr, () => hasExited, output, invocation.options, log),
     stopProgress: reportProgress(output, invocation.options),
     cancellation: escalateOnAbort(subprocess, invocation.options),
     log,
@@ -139,7 +149,7 @@ function spawnBorg(
     hasModernExitCodes,
   };
 
-  const completion = finishRun(invocation, subprocess, run);
+  const completion = finishRun(invocation, run);
   // The caller may stop consuming before it awaits completion; the failure stays observable.
   completion.catch(() => undefined);
 
@@ -149,9 +159,12 @@ function spawnBorg(
 /** Everything that watches one borg process and must be released when it exits. */
 interface RunState {
   output: BorgOutput;
+  /** Settles once borg has exited. */
+  exited: Promise<BorgExit>;
   stdout?: { text: () => string };
   log?: RedactingLog;
   ssh?: SshSession;
+  stderr: StderrFile;
   secrets: string[];
   hasModernExitCodes: boolean;
   stderrDone: Promise<void>;
@@ -159,13 +172,9 @@ interface RunState {
   cancellation: Cancellation;
 }
 
-async function finishRun(
-  invocation: BorgInvocation,
-  subprocess: ResultPromise,
-  run: RunState,
-): Promise<BorgRunResult> {
+async function finishRun(invocation: BorgInvocation, run: RunState): Promise<BorgRunResult> {
   try {
-    const result = await subprocess;
+    const result = await run.exited;
     await run.stderrDone;
 
     const sshLog = (await run.ssh?.readLog()) ?? '';
@@ -181,6 +190,7 @@ async function finishRun(
     run.stopProgress();
     run.cancellation.dispose();
     await closeLog(run.log);
+    await run.stderr.dispose();
     await run.ssh?.dispose();
   }
 }
@@ -213,12 +223,15 @@ function secretsOf({ target, extraSecrets }: BorgInvocation): string[] {
 }
 
 // The passphrase travels through an extra pipe (BORG_PASSPHRASE_FD), never argv or the
-// environment, which other processes of the same user can read in /proc.
-function stdioFor({ stdin, target }: BorgInvocation) {
+// environment, which other processes of the same user can read in /proc. Standard error goes
+// straight into a file (see StderrFile): execa hands any descriptor number to spawn untouched,
+// although its types name only the numbers 1 to 9.
+function stdioFor({ stdin, target }: BorgInvocation, stderrFd: number) {
   const input = stdin === undefined ? 'ignore' : Buffer.from(stdin, 'utf8');
+  const stderr = stderrFd as unknown as StdoutStderrOption;
   const passphrase = target?.passphrase;
-  if (passphrase === undefined) return [input, 'pipe', 'pipe'] as const;
-  return [input, 'pipe', 'pipe', Buffer.from(passphrase, 'utf8')] as const;
+  if (passphrase === undefined) return [input, 'pipe', stderr] as const;
+  return [input, 'pipe', stderr, Buffer.from(passphrase, 'utf8')] as const;
 }
 
 interface RedactingLog {
@@ -248,18 +261,18 @@ function collectStdout(stdout: Readable, log: RedactingLog | undefined) {
 }
 
 function followStderr(
-  stderr: Readable,
+  stderr: StderrFile,
+  hasExited: () => boolean,
   output: BorgOutput,
   options: BorgRunOptions | undefined,
   log: RedactingLog | undefined,
 ): Promise<void> {
-  const lines = createInterface({ input: stderr, crlfDelay: Infinity });
-  lines.on('line', (line) => {
+  const onLine = (line: string) => {
     log?.write(`${line}\n`);
     const event = output.accept(line);
     options?.onEvent?.(event);
-  });
-  return new Promise((resolve) => lines.once('close', resolve));
+  };
+  return stderr.follow(onLine, hasExited);
 }
 
 function reportProgress(output: BorgOutput, options: BorgRunOptions | undefined): () => void {
@@ -310,9 +323,16 @@ interface ExitContext {
   secrets: string[];
 }
 
+/** How the borg process ended, as execa reports it. */
+interface BorgExit {
+  exitCode?: number;
+  signal?: string;
+  message?: string;
+}
+
 function toRunResult(
   invocation: BorgInvocation,
-  result: { exitCode?: number; signal?: string; message?: string },
+  result: BorgExit,
   output: BorgOutput,
   context: ExitContext,
 ): BorgRunResult {

@@ -1,5 +1,7 @@
+import { once } from 'node:events';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -110,7 +112,7 @@ describe('createArchive cancellation', () => {
 });
 
 describe('borg under a worker killed with SIGKILL', () => {
-  it('is interrupted by the kernel and releases the repository', async () => {
+  it('is interrupted by the kernel, writes a checkpoint and releases the repository', async () => {
     const repository = await initialisedRepository(makeDir);
     const sourceDir = await slowSources(repository);
     const fixture = path.join(import.meta.dirname, 'kill-worker.fixture.ts');
@@ -118,19 +120,23 @@ describe('borg under a worker killed with SIGKILL', () => {
     const worker = execa(
       'node',
       ['--import', 'tsx', fixture, JSON.stringify(borgRepository), sourceDir],
-      {
-        reject: false,
-        stdio: 'ignore',
-      },
+      { reject: false, stdin: 'ignore', stderr: 'ignore', buffer: false },
     );
     const borgPid = await findBorgPid(`${repository.target.location}::interrupted`);
+    await once(createInterface({ input: worker.stdout }), 'line');
 
     worker.kill('SIGKILL');
     await worker;
 
-    // SIGINT from the parent-death signal gives borg time to write a checkpoint before it exits.
+    // SIGINT from the parent-death signal lets borg write a checkpoint before it exits; borg's
+    // next progress line must not kill it first on a pipe whose reader has died.
     expect(await waitFor(() => !isAlive(borgPid), 20_000)).toBe(true);
     expect(await lockEntries(repository)).toEqual([]);
-    expect(await listArchives(repository, {}, { lockWaitSeconds: 1 })).toBeDefined();
+    const archives = await listArchives(
+      repository,
+      { includeCheckpoints: true },
+      { lockWaitSeconds: 1 },
+    );
+    expect(archives.map((archive) => archive.name)).toEqual(['interrupted.checkpoint']);
   });
 });
