@@ -310,7 +310,13 @@ describe('rotateSshKey workflow', () => {
 
   // A crash after each step: only the steps before it have run. The key Borgflow holds for the
   // repository must still open it, and starting the same rotation again must finish it.
-  const STEPS = ['generate key', 'authorise new key', 'verify new key', 'switch repository'];
+  const STEPS = [
+    'generate key',
+    'authorise new key',
+    'verify new key',
+    'switch repository',
+    'revoke old key',
+  ];
   it.each(STEPS)('recovers from a crash right after "%s"', async (lastStep) => {
     const repository = await sshRepository({ restrictOldKey: false });
     const input = rotationInput(repository);
@@ -327,6 +333,7 @@ describe('rotateSshKey workflow', () => {
       'authorise new key': () => activities.authorizeNewSshKey(request),
       'verify new key': () => activities.verifyNewSshKey(request),
       'switch repository': () => activities.switchRepositorySshKey(request),
+      'revoke old key': () => activities.revokeOldSshKey(request),
     };
     const environment = new MockActivityEnvironment();
     for (const step of STEPS.slice(0, STEPS.indexOf(lastStep) + 1)) {
