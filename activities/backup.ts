@@ -14,7 +14,7 @@ import type { ActivityDependencies } from './dependencies';
 import { loadBorgRepository } from './repository-access';
 import { runPlanHook, type PlanHookRequest } from './plan-hooks';
 import { asTemporalFailure } from './run-errors';
-import { runLogFile } from './run-records';
+import { createRunLog } from './run-log';
 import { createProgressReporter } from './run-progress';
 
 /** A plan as a backup run needs it: settings only, never a secret. */
@@ -44,12 +44,13 @@ export interface CreatedBackup {
 }
 
 export function createBackupActivities(deps: ActivityDependencies) {
-  const { db, config } = deps;
+  const { db } = deps;
 
   return {
     loadBackupPlan: ({ planId }: { planId: string }) => loadPlan(deps, planId),
 
-    runPlanHook: (request: PlanHookRequest) => runPlanHook(config.dataDir, request),
+    runPlanHook: (request: PlanHookRequest) =>
+      runPlanHook(createRunLog(db, request.runId, deps.logger), request),
 
     /**
      * `borg create` of the plan's sources. The archive name comes from the workflow, so a retry
@@ -65,7 +66,7 @@ export function createBackupActivities(deps: ActivityDependencies) {
       const repository = await loadBorgRepository(deps, plan.repositoryId);
       const context = Context.current();
       const options = {
-        logFile: runLogFile(config.dataDir, request.runId),
+        log: createRunLog(db, request.runId, deps.logger),
         signal: context.cancellationSignal,
         onProgress: createProgressReporter(db, request.runId, 'create'),
       };

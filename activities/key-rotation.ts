@@ -11,7 +11,7 @@ import {
 import type { ActivityDependencies } from './dependencies';
 import { loadBorgRepository } from './repository-access';
 import { asTemporalFailure } from './run-errors';
-import { runLogFile } from './run-records';
+import { createRunLog } from './run-log';
 
 /** Which stored passphrase opens the repository once an interrupted rotation is reconciled. */
 export type PassphraseState = 'rotation-pending' | 'rotation-already-done';
@@ -22,7 +22,7 @@ export type PassphraseState = 'rotation-pending' | 'rotation-already-done';
  * the repository. Borg re-wraps the repository key; archived data is not re-encrypted.
  */
 export function createKeyRotationActivities(deps: ActivityDependencies) {
-  const { db, secrets, config } = deps;
+  const { db, secrets } = deps;
 
   async function storedPassphrases(repositoryId: string) {
     const row = await db
@@ -132,7 +132,7 @@ export function createKeyRotationActivities(deps: ActivityDependencies) {
         // A retry after a crash may find the change already made.
         if (await opensWith(repository, pending)) return;
         await changePassphrase(repository, pending, {
-          logFile: runLogFile(config.dataDir, request.runId),
+          log: createRunLog(db, request.runId, deps.logger),
           signal: Context.current().cancellationSignal,
         });
       });

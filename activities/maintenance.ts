@@ -15,8 +15,8 @@ import {
 import type { ActivityDependencies } from './dependencies';
 import { loadBorgRepository } from './repository-access';
 import { asTemporalFailure } from './run-errors';
+import { createRunLog } from './run-log';
 import { createProgressReporter } from './run-progress';
-import { runLogFile } from './run-records';
 
 export interface CheckOutcome {
   isHealthy: boolean;
@@ -63,9 +63,9 @@ async function mapWithConcurrency<T, R>(
 }
 
 export function createMaintenanceActivities(deps: ActivityDependencies) {
-  const { db, config } = deps;
+  const { db } = deps;
   const runOptions = (runId: string, step: string): BorgRunOptions => ({
-    logFile: runLogFile(config.dataDir, runId),
+    log: createRunLog(db, runId, deps.logger),
     signal: Context.current().cancellationSignal,
     onProgress: createProgressReporter(db, runId, step),
   });

@@ -1,9 +1,8 @@
-import { appendFile } from 'node:fs/promises';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { execa } from 'execa';
 import type { PlanHook } from '../core/runs';
-import { runLogFile } from './run-records';
+import type { BorgLogSink } from './borg';
 
 export interface PlanHookRequest {
   runId: string;
@@ -30,13 +29,12 @@ export function hookTimeoutSeconds(hook: PlanHook): number {
  * hook started, not just the shell.
  */
 export async function runPlanHook(
-  dataDir: string,
+  log: BorgLogSink,
   request: PlanHookRequest,
 ): Promise<{ exitCode: number }> {
   const { hook, runId } = request;
   const context = Context.current();
-  const logFile = runLogFile(dataDir, runId);
-  await appendFile(logFile, `$ hook ${hook.name} (${hook.when})\n`);
+  log.write(`$ hook ${hook.name} (${hook.when})\n`);
 
   const child = execa('/bin/sh', ['-c', hook.command], {
     // The worker's environment holds database credentials: hooks get a clean one.
@@ -73,7 +71,8 @@ export async function runPlanHook(
     context.cancellationSignal.removeEventListener('abort', onCancel);
   });
 
-  await appendFile(logFile, result.all ? `${result.all}\n` : '');
+  if (result.all) log.write(`${result.all}\n`);
+  await log.flush();
   if (stopReason === 'cancelled') throw context.cancellationSignal.reason ?? new Error('cancelled');
   if (result.exitCode === 0 && !stopReason) return { exitCode: 0 };
 

@@ -7,8 +7,8 @@ import { extractArchive, listArchiveItems, type BorgRepository, type BorgWarning
 import type { ActivityDependencies } from './dependencies';
 import { loadBorgRepository } from './repository-access';
 import { asTemporalFailure } from './run-errors';
+import { createRunLog } from './run-log';
 import { createProgressReporter } from './run-progress';
-import { runLogFile } from './run-records';
 
 export interface RestoreRequest {
   runId: string;
@@ -69,7 +69,7 @@ export function createRestoreActivities(deps: ActivityDependencies) {
             stripComponents: request.stripComponents,
           },
           {
-            logFile: runLogFile(config.dataDir, request.runId),
+            log: createRunLog(db, request.runId, deps.logger),
             signal: Context.current().cancellationSignal,
             onProgress: createProgressReporter(db, request.runId, 'extract'),
           },

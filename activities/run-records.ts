@@ -1,5 +1,3 @@
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import type { RunStep } from '../core/db/schema';
 import type { RunError, RunKind, RunProgress, RunStatus, RunTrigger } from '../core/runs';
 import type { ActivityDependencies } from './dependencies';
@@ -32,31 +30,23 @@ export interface FinishRunRecord {
   error?: RunError;
 }
 
-/** Path of a run's own log file: the borg command lines and everything borg printed. */
-export function runLogFile(dataDir: string, runId: string): string {
-  return path.join(dataDir, 'logs', 'runs', `${runId}.log`);
-}
-
 const UNIQUE_VIOLATION = '23505';
 
 /**
  * Mirrors runs into PostgreSQL, so the API lists them quickly. Temporal remains the truth while a
  * run is in flight; these rows are what is kept and searched afterwards.
  */
-export function createRunRecordActivities({ db, config }: ActivityDependencies) {
+export function createRunRecordActivities({ db }: ActivityDependencies) {
   return {
     /**
      * Records that a run started. Returns the id of another active backup of the same plan when
      * one exists: the caller then skips instead of running twice.
      */
     async startRunRecord(record: StartRunRecord): Promise<{ overlappingRunId?: string }> {
-      const logPath = runLogFile(config.dataDir, record.runId);
-      await mkdir(path.dirname(logPath), { recursive: true, mode: 0o700 });
       const values = {
         status: 'running',
         started_at: new Date(),
         temporal_run_id: record.temporalRunId,
-        log_path: logPath,
       };
       try {
         await db

@@ -1,13 +1,19 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { execa, type ResultPromise, type StdoutStderrOption } from 'execa';
 import { BorgOutput } from './borg-output';
 import { commandEnvironment } from './environment';
 import { BorgError, classifyBorgFailure, isWarningExit } from './errors';
+import { logLineOf } from './log-json-parser';
 import { redactSecrets } from './redact';
 import { openSshSession, parseSshLocation, quoteForShlex, type SshSession } from './ssh';
 import { openStderrFile, type StderrFile } from './stderr-file';
-import type { BorgCommandResult, BorgEnvironment, BorgRunOptions, BorgTarget } from './types';
+import type {
+  BorgCommandResult,
+  BorgEnvironment,
+  BorgLogSink,
+  BorgRunOptions,
+  BorgTarget,
+} from './types';
 import { borgVersion } from './version';
 
 const DEFAULT_LOCK_WAIT_SECONDS = 60;
@@ -111,7 +117,7 @@ function spawnBorg(
 ): RunningBorg {
   const secrets = secretsOf(invocation);
   const argv = borgArguments(invocation);
-  const log = openLog(invocation.options?.logFile, secrets);
+  const log = redactingLog(invocation.options?.log, secrets);
   log?.write(`$ ${argv.map(quoteForShlex).join(' ')}\n`);
 
   const subprocess = execa('setpriv', ['--pdeathsig', 'SIGINT', '--', ...argv], {
@@ -130,7 +136,7 @@ function spawnBorg(
   });
 
   const output = new BorgOutput();
-  const stdoutLog = invocation.isStdoutSecret ? undefined : log;
+  const stdoutLog = invocation.isStdoutSecret || printsJson(invocation) ? undefined : log;
   let hasExited = false;
   const exited = subprocess.finally(() => {
     hasExited = true;
@@ -189,7 +195,7 @@ async function finishRun(invocation: BorgInvocation, run: RunState): Promise<Bor
   } finally {
     run.stopProgress();
     run.cancellation.dispose();
-    await closeLog(run.log);
+    await run.log?.flush();
     await run.stderr.dispose();
     await run.ssh?.dispose();
   }
@@ -234,21 +240,19 @@ function stdioFor({ stdin, target }: BorgInvocation, stderrFd: number) {
   return [input, 'pipe', stderr, Buffer.from(passphrase, 'utf8')] as const;
 }
 
-interface RedactingLog {
-  write: (text: string) => void;
-  stream: WriteStream;
+type RedactingLog = BorgLogSink;
+
+function redactingLog(sink: BorgLogSink | undefined, secrets: string[]): RedactingLog | undefined {
+  if (!sink) return undefined;
+  return {
+    write: (text) => text && sink.write(redactSecrets(text, secrets)),
+    flush: () => sink.flush(),
+  };
 }
 
-function openLog(logFile: string | undefined, secrets: string[]): RedactingLog | undefined {
-  if (!logFile) return undefined;
-  const stream = createWriteStream(logFile, { flags: 'a', mode: 0o600 });
-  stream.on('error', () => undefined);
-  return { stream, write: (text) => text && stream.write(redactSecrets(text, secrets)) };
-}
-
-function closeLog(log: RedactingLog | undefined): Promise<void> {
-  if (!log) return Promise.resolve();
-  return new Promise((resolve) => log.stream.end(resolve));
+// JSON on standard output is for Borgflow to read; the run's log is for a person.
+function printsJson({ args }: BorgInvocation): boolean {
+  return args.includes('--json') || args.includes('--json-lines');
 }
 
 function collectStdout(stdout: Readable, log: RedactingLog | undefined) {
@@ -268,8 +272,9 @@ function followStderr(
   log: RedactingLog | undefined,
 ): Promise<void> {
   const onLine = (line: string) => {
-    log?.write(`${line}\n`);
     const event = output.accept(line);
+    const logLine = logLineOf(event);
+    if (logLine !== undefined) log?.write(`${logLine}\n`);
     options?.onEvent?.(event);
   };
   return stderr.follow(onLine, hasExited);

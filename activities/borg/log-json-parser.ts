@@ -177,3 +177,24 @@ function text(value: unknown): string | undefined {
 function number(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
+
+/**
+ * The event as a line of a run's log, or undefined for progress, which the run's progress already
+ * shows and which would otherwise fill the log with a line every fraction of a second.
+ */
+export function logLineOf(event: BorgLogEvent): string | undefined {
+  switch (event.type) {
+    case 'archive_progress':
+    case 'progress_percent':
+    case 'progress_message':
+      return undefined;
+    case 'file_status':
+      return `${event.status} ${event.path}`;
+    case 'log_message':
+      return event.levelname === 'INFO' ? event.message : `${event.levelname} ${event.message}`;
+    case 'unparsed':
+      return event.line;
+    default:
+      return event.message ?? event.line;
+  }
+}

@@ -43,10 +43,18 @@ export interface BorgProgress {
   message?: string;
 }
 
+/** Where a run's log goes: the command line (without secrets) and what borg printed, as text. */
+export interface BorgLogSink {
+  /** Takes text of one or more lines; never throws. */
+  write(text: string): void;
+  /** Resolves once everything written so far is stored; awaited when a command ends. */
+  flush(): Promise<void>;
+}
+
 /** How to run one borg command. */
 export interface BorgRunOptions {
-  /** File that receives the command line (without secrets) and every line borg prints. */
-  logFile?: string;
+  /** Receives the command line and every line borg prints, secrets removed. */
+  log?: BorgLogSink;
   /** Called for every parsed line of borg's `--log-json` output. */
   onEvent?: (event: BorgLogEvent) => void;
   /** Called about once per second while borg runs, even when it prints nothing. */

@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   WorkflowNotFoundError,
@@ -118,17 +119,27 @@ export async function runRoutes(app: FastifyInstance, deps: RouteDependencies): 
     },
     async (request, reply) => {
       const run = await requireRun(request.params.id);
+      const hasLines = await db
+        .selectFrom('run_log_lines')
+        .select('id')
+        .where('run_id', '=', run.id)
+        .limit(1)
+        .executeTakeFirst();
+      if (hasLines) {
+        return reply.type('text/plain; charset=utf-8').send(Readable.from(runLogText(db, run.id)));
+      }
+
+      // Runs recorded before logs moved into PostgreSQL kept them in a file on the worker.
       const logPath = run.log_path;
-      const exists = logPath
+      const fileExists = logPath
         ? await access(logPath).then(
             () => true,
             () => false,
           )
         : false;
-      if (!logPath || !exists) {
+      if (!logPath || !fileExists) {
         throw new ApiError('NOT_FOUND', `Run ${run.id} has no log yet.`);
       }
-
       return reply.type('text/plain; charset=utf-8').send(createReadStream(logPath));
     },
   );
@@ -332,4 +343,25 @@ function decodeCursor(cursor: string): { at: string; id: string } {
   throw new ApiError('VALIDATION_FAILED', 'cursor: not a cursor this API handed out.', {
     field: 'querystring.cursor',
   });
+}
+
+const LOG_LINES_PER_QUERY = 5000;
+
+/** A run's log as text, read in keyset pages so a long log never sits in memory whole. */
+async function* runLogText(db: RouteDependencies['db'], runId: string): AsyncGenerator<string> {
+  let afterId: string | undefined;
+  for (;;) {
+    let query = db
+      .selectFrom('run_log_lines')
+      .select(['id', 'line'])
+      .where('run_id', '=', runId)
+      .orderBy('id')
+      .limit(LOG_LINES_PER_QUERY);
+    if (afterId !== undefined) query = query.where('id', '>', afterId);
+    const rows = await query.execute();
+    if (rows.length === 0) return;
+    yield rows.map((row) => `${row.line}\n`).join('');
+    afterId = rows[rows.length - 1].id;
+    if (rows.length < LOG_LINES_PER_QUERY) return;
+  }
 }

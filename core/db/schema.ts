@@ -128,6 +128,7 @@ export interface RunTable {
   error: NullableJson<RunError>;
   waiting_reason: string | null;
   steps: NullableJson<RunStep[]>;
+  /** Where runs before the `run_log_lines` table kept their log; null for newer runs. */
   log_path: string | null;
   retry_of: string | null;
   retried_by: string | null;
@@ -235,6 +236,14 @@ export interface LoginFailureTable {
 }
 
 /** Every table Borgflow keeps in PostgreSQL, as kysely sees them. */
+/** One line of a run's log: a borg command line, what borg or a hook printed. */
+export interface RunLogLineTable {
+  id: Generated<string>;
+  run_id: string;
+  logged_at: DefaultedTimestamp;
+  line: string;
+}
+
 export interface Database {
   users: UserTable;
   user_sessions: UserSessionTable;
@@ -245,6 +254,7 @@ export interface Database {
   plans: PlanTable;
   maintenance_schedules: MaintenanceScheduleTable;
   runs: RunTable;
+  run_log_lines: RunLogLineTable;
   notification_channels: NotificationChannelTable;
   audit_log: AuditLogTable;
   workers: WorkerTable;

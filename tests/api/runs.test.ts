@@ -382,7 +382,9 @@ describe('run routes', () => {
 
       expect(response.statusCode).toBe(200);
       expect(response.headers['content-type']).toContain('text/plain');
-      expect(response.body).toContain('create');
+      expect(response.body).toMatch(/^\$ borg create --log-json /m);
+      // Progress is the run's progress bar, not lines of its log.
+      expect(response.body).not.toContain('archive_progress');
       expect(response.body).not.toContain(PASSPHRASE);
     });
   });

@@ -87,7 +87,14 @@ describe('backupPlan workflow', () => {
     const skipPlan = await harness.createPlan({
       repositoryId: repository.id,
       sources: [sourceDir],
-      hooks: [{ name: 'mounted?', when: 'before', command: 'exit 3', onFailure: 'skip' }],
+      hooks: [
+        {
+          name: 'mounted?',
+          when: 'before',
+          command: 'echo "no disk at /mnt/backup"; exit 3',
+          onFailure: 'skip',
+        },
+      ],
     });
     const lockedOut = await harness.createRepository();
     await harness.database.db
@@ -115,6 +122,16 @@ describe('backupPlan workflow', () => {
 
     const skipped = await runBackup(skipPlan);
     expect(skipped.row.status).toBe('skipped');
+    const skippedLog = await harness.database.db
+      .selectFrom('run_log_lines')
+      .select('line')
+      .where('run_id', '=', skipped.row.id)
+      .orderBy('id')
+      .execute();
+    expect(skippedLog.map((row) => row.line)).toEqual([
+      '$ hook mounted? (before)',
+      'no disk at /mnt/backup',
+    ]);
 
     await expect(runBackup(failPlan)).rejects.toBeInstanceOf(WorkflowFailedError);
 
