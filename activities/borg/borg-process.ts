@@ -76,8 +76,8 @@ export function startBorg(invocation: BorgInvocation): Promise<RunningBorg> {
 }
 
 /**
- * Spawns borg under `setpriv --pdeathsig SIGINT`, so the kernel interrupts borg if the worker
- * dies, even by SIGKILL, instead of leaving it running with the repository locked.
+ * Spawns borg so that the kernel interrupts it with exactly one SIGINT if the worker dies, even by
+ * SIGKILL, instead of leaving it running with the repository locked; see `supervisedArgv`.
  */
 async function launch(invocation: BorgInvocation, mode: SpawnMode): Promise<RunningBorg> {
   throwIfCancelled(invocation);
@@ -120,8 +120,11 @@ function spawnBorg(
   const log = redactingLog(invocation.options?.log, secrets);
   log?.write(`$ ${argv.map(quoteForShlex).join(' ')}\n`);
 
-  const subprocess = execa('setpriv', ['--pdeathsig', 'SIGINT', '--', ...argv], {
+  const [command, ...args] = supervisedArgv(argv);
+  const subprocess = execa(command, args, {
     cwd: invocation.cwd,
+    // Its own process group, so a last-resort SIGKILL reaches borg and whatever borg started.
+    detached: true,
     env: commandEnvironment(invocation.environment, {
       target: invocation.target,
       borgRsh: ssh?.borgRsh,
@@ -288,13 +291,31 @@ function reportProgress(output: BorgOutput, options: BorgRunOptions | undefined)
   return () => clearInterval(timer);
 }
 
+/**
+ * borg 1.2 writes a checkpoint on its first SIGINT and aborts without one on the second. A
+ * parent-death signal fires each time the child is handed to another thread of the dying parent,
+ * and the worker has many threads: borg under it directly got two or three SIGINTs and often left
+ * no checkpoint. A single-threaded `timeout` (with no time limit) in between dies once, by its own
+ * parent-death SIGKILL, and borg's parent-death SIGINT then fires once. `--foreground` keeps
+ * `timeout` in our process group and makes it forward a signal to borg once, not twice.
+ */
+export function supervisedArgv(argv: string[]): string[] {
+  return [
+    ...['setpriv', '--pdeathsig', 'SIGKILL', '--'],
+    ...['timeout', '--foreground', '0'],
+    ...['setpriv', '--pdeathsig', 'SIGINT', '--'],
+    ...argv,
+  ];
+}
+
 interface Cancellation {
   isCancelled: () => boolean;
   dispose: () => void;
 }
 
 // SIGINT lets `borg create` write a checkpoint archive before it exits; SIGTERM and SIGKILL
-// follow for a borg that does not stop in time.
+// follow for a borg that does not stop in time. `timeout` passes SIGINT and SIGTERM on to borg;
+// SIGKILL goes to the whole process group, since `timeout` cannot pass it on.
 function escalateOnAbort(
   subprocess: ResultPromise,
   options: BorgRunOptions | undefined,
@@ -308,7 +329,7 @@ function escalateOnAbort(
     isCancelled = true;
     subprocess.kill('SIGINT');
     timers.push(setTimeout(() => subprocess.kill('SIGTERM'), graceMs));
-    timers.push(setTimeout(() => subprocess.kill('SIGKILL'), 2 * graceMs));
+    timers.push(setTimeout(() => killGroup(subprocess), 2 * graceMs));
   };
   signal?.addEventListener('abort', onAbort, { once: true });
 
@@ -371,4 +392,13 @@ function toRunResult(
     tail: output.text || (exitCode === undefined ? result.message : ''),
     secrets: context.secrets,
   });
+}
+
+function killGroup(subprocess: ResultPromise): void {
+  if (subprocess.pid === undefined) return;
+  try {
+    process.kill(-subprocess.pid, 'SIGKILL');
+  } catch {
+    // The group is gone already.
+  }
 }

@@ -59,7 +59,16 @@ describe('createArchive cancellation', () => {
         signal: controller.signal,
         onProgress: (sample) => samples.push(sample),
         onEvent: (event) => {
-          if (event.type === 'archive_progress' && event.originalBytes >= 0.4 * TOTAL_BYTES) {
+          // Progress is sampled once a second: on a busy machine borg may pass 40 % before the
+          // first sample, so the abort also waits for one with a rate and a current file.
+          const hasSampled = samples.some(
+            (sample) => sample.bytesPerSecond > 0 && sample.currentPath,
+          );
+          if (
+            event.type === 'archive_progress' &&
+            event.originalBytes >= 0.4 * TOTAL_BYTES &&
+            hasSampled
+          ) {
             controller.abort();
           }
         },

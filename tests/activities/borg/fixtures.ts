@@ -80,7 +80,10 @@ export async function borgPidsMatching(marker: string): Promise<number[]> {
   for (const entry of entries.filter((name) => /^\d+$/.test(name))) {
     const argv = await readProcFile(Number(entry), 'cmdline');
     const args = argv.split('\0');
-    if (args.some((arg) => arg.endsWith('/borg') || arg === 'borg') && argv.includes(marker)) {
+    // Skip the `setpriv` and `timeout` that supervise borg: their argv names borg too.
+    const isSupervisor = /(^|\/)(setpriv|timeout)$/.test(args[0]);
+    const isBorg = args.some((arg) => arg.endsWith('/borg') || arg === 'borg');
+    if (isBorg && !isSupervisor && argv.includes(marker)) {
       pids.push(Number(entry));
     }
   }
