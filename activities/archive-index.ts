@@ -70,6 +70,12 @@ export function createArchiveIndexActivities(deps: ActivityDependencies) {
             if (writer.add(item)) {
               await writer.flushInBackground();
               context.heartbeat({ items: writer.itemCount });
+              // The API tells a waiting person how far the indexing got.
+              await db
+                .updateTable('archive_indexes')
+                .set({ item_count: writer.itemCount })
+                .where('id', '=', indexId)
+                .execute();
             }
           }
           await writer.flushInBackground();

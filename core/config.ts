@@ -28,6 +28,8 @@ export interface Config {
   workerMetricsPort?: number;
   /** How late a scheduled run missed during downtime may still start, in hours. */
   scheduleCatchupHours: number;
+  /** How long a first listing of an archive waits for its indexing before answering 503. */
+  archiveIndexWaitSeconds: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -56,6 +58,7 @@ export const CONFIG_VARIABLES = {
   TEMPORAL_CLI_PATH: '(unset: temporal on PATH, then the SDK download)',
   WORKER_METRICS_PORT: '(unset: no worker metrics exporter)',
   SCHEDULE_CATCHUP_HOURS: '4',
+  ARCHIVE_INDEX_WAIT_SECONDS: '20',
 } as const;
 
 export type ConfigVariable = keyof typeof CONFIG_VARIABLES;
@@ -73,6 +76,10 @@ type Env = Partial<Record<string, string>>;
 const DEFAULT_CATCHUP_HOURS = 4;
 /** A year: past that, a run that finally catches up is of no use to anyone. */
 const MAX_CATCHUP_HOURS = 366 * 24;
+// Short by default: reverse proxies commonly cut a request off after 60 s, and a person watching
+// the archive browser sees the indexed count grow between answers instead of one long spinner.
+const DEFAULT_INDEX_WAIT_SECONDS = 20;
+const MAX_INDEX_WAIT_SECONDS = 600;
 
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const problems: string[] = [];
@@ -117,6 +124,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     temporalCliPath: read('TEMPORAL_CLI_PATH'),
     workerMetricsPort: read('WORKER_METRICS_PORT') ? port('WORKER_METRICS_PORT', 0) : undefined,
     scheduleCatchupHours: parseCatchupHours(read('SCHEDULE_CATCHUP_HOURS'), problems),
+    archiveIndexWaitSeconds: parseIndexWaitSeconds(read('ARCHIVE_INDEX_WAIT_SECONDS'), problems),
   };
   if (!config.temporalUiUrl) {
     config.temporalUiUrl = config.temporalAddress
@@ -145,6 +153,16 @@ function parseCatchupHours(value: string | undefined, problems: string[]): numbe
     `SCHEDULE_CATCHUP_HOURS: expected a whole number of hours from 1 to ${MAX_CATCHUP_HOURS}, got "${value}"`,
   );
   return DEFAULT_CATCHUP_HOURS;
+}
+
+function parseIndexWaitSeconds(value: string | undefined, problems: string[]): number {
+  if (value === undefined) return DEFAULT_INDEX_WAIT_SECONDS;
+  const seconds = Number(value);
+  if (/^\d+$/.test(value) && seconds >= 1 && seconds <= MAX_INDEX_WAIT_SECONDS) return seconds;
+  problems.push(
+    `ARCHIVE_INDEX_WAIT_SECONDS: expected a whole number of seconds from 1 to ${MAX_INDEX_WAIT_SECONDS}, got "${value}"`,
+  );
+  return DEFAULT_INDEX_WAIT_SECONDS;
 }
 
 function parseRoots(

@@ -32,8 +32,8 @@ import { runEnvelopeSchema } from '../schemas/runs';
 
 type ArchiveParams = { Params: { id: string; archive: string } };
 
-/** How long a listing request waits for a first indexing before asking the client to come back. */
-const INDEX_WAIT_SECONDS = 120;
+/** After a first listing's wait ran out (ARCHIVE_INDEX_WAIT_SECONDS), when to ask again. */
+const INDEX_RETRY_AFTER_SECONDS = 3;
 const FILE_WAIT_SECONDS = 15 * 60;
 const DIFF_WAIT_SECONDS = 5 * 60;
 /** Temporal carries the diff back: stay well below its 2 MB payload limit. */
@@ -161,18 +161,21 @@ export async function archiveRoutes(app: FastifyInstance, deps: RouteDependencie
         tags,
         summary: 'One directory level of an archive, by name, a page at a time',
         description:
-          'The first request for an archive indexes its items on a worker and waits for that (up to two minutes; 503 asks to come back later). Later requests are index lookups.',
+          'The first request for an archive indexes its items on a worker and waits for that (`ARCHIVE_INDEX_WAIT_SECONDS`, 20 s by default); if indexing takes longer the answer is 503 with a `Retry-After` header and `indexedItems`, the count so far, while indexing goes on. Later requests are index lookups.',
         params: archiveParamsSchema,
         querystring: archiveItemsQuerySchema,
         response: withErrorResponses({ 200: archiveItemsSchema }),
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { id, archive } = request.params;
       const directory = request.query.path.replace(/^\/+|\/+$/g, '');
       const { limit } = request.query;
       const after = request.query.cursor ? decodeName(request.query.cursor) : undefined;
-      const index = await readyIndex(await requireArchive(id, archive));
+      const index = await readyIndex(await requireArchive(id, archive)).catch((error: unknown) => {
+        if (error instanceof IndexingError) reply.header('retry-after', INDEX_RETRY_AFTER_SECONDS);
+        throw error;
+      });
 
       let query = db
         .selectFrom('archive_items')
@@ -270,10 +273,18 @@ export async function archiveRoutes(app: FastifyInstance, deps: RouteDependencie
       workflowType: 'indexArchive',
       workflowId: `index-archive-${archive.repository_id}-${digest.slice(0, 24)}`,
       args: [{ repositoryId: archive.repository_id, archiveName: archive.name }],
-      timeoutSeconds: INDEX_WAIT_SECONDS,
+      timeoutSeconds: config.archiveIndexWaitSeconds,
       repositoryId: archive.repository_id,
       isShared: true,
-    }).catch((error: unknown) => {
+    }).catch(async (error: unknown) => {
+      const indexing = await findIndex(archive);
+      if (indexing?.state === 'indexing') {
+        const count = Number(indexing.item_count ?? 0);
+        throw new IndexingError(
+          `Archive ${archive.name} is being prepared for browsing: ${count.toLocaleString('en')} items so far.`,
+          { indexedItems: count },
+        );
+      }
       throw toApiError(error, NOT_FOUND_TYPES);
     });
     const built = await findIndex(archive);
@@ -365,4 +376,11 @@ function decodeName(cursor: string): string {
     });
   }
   return name;
+}
+
+/** A first indexing still running after the wait: the client is told to come back shortly. */
+class IndexingError extends ApiError {
+  constructor(message: string, details: { indexedItems: number }) {
+    super('SERVICE_UNAVAILABLE', message, details);
+  }
 }

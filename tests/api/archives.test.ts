@@ -3,6 +3,8 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer } from '../../api/server';
+import { createLogger } from '../../core/logger';
 import { FINISHED_STATUSES } from '../../core/runs';
 import {
   adminSession,
@@ -223,6 +225,75 @@ describe('archive routes', () => {
 
       expect([slash.statusCode, control.statusCode, unknown.statusCode]).toEqual([400, 400, 404]);
     });
+  });
+
+  describe('an archive whose first indexing outlasts the wait', () => {
+    it('answers 503 with the count so far and a Retry-After instead of holding the request', async () => {
+      // A second server on the same database whose task queue no worker polls: its indexing
+      // never finishes, as with a huge archive, and its wait is cut to one second.
+      const impatient = await buildServer({
+        config: {
+          ...context.config,
+          archiveIndexWaitSeconds: 1,
+          taskQueue: `no-worker-${randomBytes(4).toString('hex')}`,
+        },
+        logger: createLogger({ level: 'silent', name: 'impatient-api', pretty: false }),
+        db: context.database.db,
+        sql: context.database.sql,
+        secrets: context.secrets,
+        temporal: context.temporal,
+      });
+      const [archive] = archives.slice(-1);
+      await context.database.db
+        .deleteFrom('archive_indexes')
+        .where('archive_name', '=', archive)
+        .execute();
+      await context.database.db
+        .insertInto('archive_indexes')
+        .values({
+          repository_id: repositoryId,
+          archive_name: archive,
+          state: 'indexing',
+          item_count: 42_000,
+        })
+        .execute();
+
+      try {
+        const response = await impatient.inject({
+          method: 'GET',
+          url: `/api/repositories/${repositoryId}/archives/${encodeURIComponent(archive)}/items`,
+          headers: viewer.headers,
+        });
+
+        expect(response.statusCode, response.body).toBe(503);
+        expect(response.headers['retry-after']).toBe('3');
+        expect(response.json()).toMatchObject({
+          error: { code: 'SERVICE_UNAVAILABLE', indexedItems: 42_000 },
+        });
+        expect(response.json<{ error: { message: string } }>().error.message).toContain(
+          '42,000 items so far',
+        );
+      } finally {
+        await impatient.close();
+        await terminateIndexingOf(archive);
+        await context.database.db
+          .deleteFrom('archive_indexes')
+          .where('archive_name', '=', archive)
+          .execute();
+      }
+    });
+
+    async function terminateIndexingOf(archive: string): Promise<void> {
+      const query = `WorkflowType = 'indexArchive' AND ExecutionStatus = 'Running'`;
+      for await (const execution of context.temporal.workflow.list({ query })) {
+        const described = await context.temporal.workflow
+          .getHandle(execution.workflowId)
+          .describe();
+        if (described.taskQueue.startsWith('no-worker-')) {
+          await context.temporal.workflow.getHandle(execution.workflowId).terminate(archive);
+        }
+      }
+    }
   });
 
   describe('GET /api/repositories/:id/archives/diff', () => {

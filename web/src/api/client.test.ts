@@ -86,6 +86,17 @@ describe('request', () => {
     });
   });
 
+  it('keeps the Retry-After of a 503 so the page can ask again on its own', async () => {
+    const body = { error: { code: 'SERVICE_UNAVAILABLE', message: 'Still indexing.' } };
+    stubFetch(
+      new Response(JSON.stringify(body), {
+        status: 503,
+        headers: { 'content-type': 'application/json', 'retry-after': '3' },
+      }),
+    );
+    await expect(request('/api/x')).rejects.toMatchObject({ status: 503, retryAfterSeconds: 3 });
+  });
+
   it('returns nothing for 204 and text for plain-text endpoints', async () => {
     stubFetch(respond(204, ''));
     await expect(request('/api/tokens/t1', { method: 'DELETE' })).resolves.toBeUndefined();

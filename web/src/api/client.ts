@@ -5,6 +5,8 @@ export class ApiError extends Error {
     readonly status: number,
     message: string,
     readonly field?: string,
+    /** From a 503's `Retry-After`: the server asks to be asked again after this many seconds. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -94,7 +96,10 @@ export async function toApiError(response: Response): Promise<ApiError> {
   const detail = body?.error;
   if (detail && typeof detail.code === 'string' && typeof detail.message === 'string') {
     const field = typeof detail.field === 'string' ? detail.field : undefined;
-    return new ApiError(detail.code, response.status, detail.message, field);
+    const retryAfter = Number(response.headers.get('retry-after') ?? Number.NaN);
+    const retryAfterSeconds =
+      Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined;
+    return new ApiError(detail.code, response.status, detail.message, field, retryAfterSeconds);
   }
   return new ApiError(`HTTP_${response.status}`, response.status, fallbackMessage(response.status));
 }
