@@ -265,14 +265,7 @@ export async function takeRepositorySchedules(
 /** A `maintenance_schedules` row as the API shows it. */
 function toMaintenanceScheduleResponse(row: MaintenanceScheduleRow) {
   return {
-    id: row.id,
-    repositoryId: row.repository_id,
-    kind: row.kind,
-    cron: row.cron,
-    timezone: row.timezone,
-    enabled: row.enabled,
-    options: row.options,
-    jitterSeconds: row.jitter_seconds,
+    ...maintenanceScheduleSourceOf(row),
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
