@@ -17,6 +17,12 @@ export interface RestoreRequest {
   paths: string[];
   target: string;
   stripComponents?: number;
+  /**
+   * The run's `prepare target` step already found the target new or empty. Whatever is there now
+   * is this run's own output from an attempt a crash or failure cut short, which borg may
+   * overwrite.
+   */
+  isTargetPrepared?: boolean;
 }
 
 export interface RestoreOutcome {
@@ -49,17 +55,31 @@ export function createRestoreActivities(deps: ActivityDependencies) {
   const { db, config } = deps;
 
   return {
+    /**
+     * Checks once per run that the target is under RESTORE_ROOTS and new or empty, and creates
+     * it: Borgflow never restores over files it did not write itself.
+     */
+    async prepareRestoreTarget(request: { target: string }): Promise<{ target: string }> {
+      const target = await allowedTarget(request.target, config.restoreRoots);
+      await requireEmpty(target);
+      await mkdir(target, { recursive: true, mode: 0o750 });
+      return { target };
+    },
+
     async restoreArchiveStep(request: RestoreRequest): Promise<RestoreOutcome> {
       for (const requested of request.paths) {
         const problem = archivePathProblem(requested);
         if (problem) refuse(`restore path "${requested}" ${problem}`);
       }
-      const target = await checkedTarget(request.target, config.restoreRoots);
+      const target = await allowedTarget(request.target, config.restoreRoots);
+      if (!request.isTargetPrepared) await requireEmpty(target);
       const repository = await loadBorgRepository(deps, request.repositoryId);
-      await assertNoItemBelowSymlink(repository, request);
-      await mkdir(target, { recursive: true, mode: 0o750 });
 
+      // One wrapper for both borg commands: a wrong passphrase met while listing is as permanent
+      // as one met while extracting, and must not be retried.
       return asTemporalFailure('restore files', async () => {
+        await assertNoItemBelowSymlink(repository, request);
+        await mkdir(target, { recursive: true, mode: 0o750 });
         const result = await extractArchive(
           repository,
           {
@@ -80,14 +100,16 @@ export function createRestoreActivities(deps: ActivityDependencies) {
   };
 }
 
-async function checkedTarget(candidate: string, roots: readonly string[]): Promise<string> {
-  let target: string;
+async function allowedTarget(candidate: string, roots: readonly string[]): Promise<string> {
   try {
-    target = await resolveWithinRoots(candidate, roots, 'restore target');
+    return path.resolve(await resolveWithinRoots(candidate, roots, 'restore target'));
   } catch (error) {
     if (error instanceof PathNotAllowedError) refuse(error.message);
     throw error;
   }
+}
+
+async function requireEmpty(target: string): Promise<void> {
   const entries = await readdir(target).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return [];
     if (error.code === 'ENOTDIR') refuse(`restore target ${target} is not a directory`);
@@ -96,8 +118,6 @@ async function checkedTarget(candidate: string, roots: readonly string[]): Promi
   if (entries.length > 0) {
     refuse(`restore target ${target} is not empty; restore into a new or empty folder`);
   }
-
-  return path.resolve(target);
 }
 
 async function assertNoItemBelowSymlink(repository: BorgRepository, request: RestoreRequest) {

@@ -31,3 +31,20 @@ export function waitForRunStatus(
   const wanted: readonly string[] = typeof statuses === 'string' ? [statuses] : statuses;
   return waitForRun(db, runId, (run) => wanted.includes(run.status), timeoutMs);
 }
+
+/**
+ * Polls until the run waits for an operator after a failed step. `waiting` alone is not enough:
+ * a run also waits, briefly, for its turn on the repository, and then takes no decision.
+ */
+export function waitForOperatorWait(
+  db: Kysely<Database>,
+  runId: string,
+  timeoutMs = 60_000,
+): Promise<RunRow> {
+  return waitForRun(
+    db,
+    runId,
+    (run) => run.status === 'waiting' && /^step ".+" failed/.test(run.waiting_reason ?? ''),
+    timeoutMs,
+  );
+}

@@ -11,7 +11,7 @@ import { createLogger } from '../../core/logger';
 import { secretContexts } from '../../core/secrets/contexts';
 import { freePorts } from '../helpers/ports';
 import { startReceiver, type Receiver } from '../helpers/receiver';
-import { waitForRunStatus } from '../helpers/runs';
+import { waitForOperatorWait } from '../helpers/runs';
 import {
   createWorkflowHarness,
   runId,
@@ -203,7 +203,7 @@ describe('run notifications', () => {
       .execute();
 
     const handle = await startBackup(planId, 600);
-    await waitForRunStatus(harness.database.db, handle.workflowId, 'waiting');
+    await waitForOperatorWait(harness.database.db, handle.workflowId);
     const [waiting] = await messagesAt(hookPath);
     await handle.cancel();
     await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);

@@ -1,10 +1,10 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secretContexts } from '../../core/secrets/contexts';
 import { operatorDecisionUpdate } from '../../workflows/run-context';
-import { waitForRunStatus } from '../helpers/runs';
+import { waitForOperatorWait, waitForRunStatus } from '../helpers/runs';
 import {
   createWorkflowHarness,
   runId,
@@ -55,7 +55,7 @@ describe('a run waiting for an operator', () => {
   it('waits after a failed step and finishes when resumed once the cause is fixed', async () => {
     const { id, handle, repository } = await startFailingBackup();
 
-    const waiting = await waitForRunStatus(harness.database.db, id, 'waiting');
+    const waiting = await waitForOperatorWait(harness.database.db, id);
     expect(waiting.waiting_reason).toMatch(/step "create" failed/);
     await setPassphrase(repository.id, TEST_PASSPHRASE);
     await handle.executeUpdate(operatorDecisionUpdate, { args: [{ decision: 'resume' }] });
@@ -71,7 +71,7 @@ describe('a run waiting for an operator', () => {
 
   it('refuses to skip a step that cannot be skipped and fails on abort', async () => {
     const { id, handle } = await startFailingBackup();
-    await waitForRunStatus(harness.database.db, id, 'waiting');
+    await waitForOperatorWait(harness.database.db, id);
 
     await expect(
       handle.executeUpdate(operatorDecisionUpdate, { args: [{ decision: 'skip' }] }),
@@ -85,12 +85,56 @@ describe('a run waiting for an operator', () => {
 
   it('records a cancelled run as canceled', async () => {
     const { id, handle } = await startFailingBackup();
-    await waitForRunStatus(harness.database.db, id, 'waiting');
+    await waitForOperatorWait(harness.database.db, id);
 
     await handle.cancel();
 
     await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
     await waitForRunStatus(harness.database.db, id, 'canceled');
+  });
+
+  it('resumes a restore into a target that holds the failed attempt’s own output', async () => {
+    const repository = await harness.createRepository();
+    const planId = await harness.createPlan({ repositoryId: repository.id, sources: [sourceDir] });
+    const backup = (await harness.client.workflow.execute('backupPlan', {
+      taskQueue: harness.taskQueue,
+      workflowId: runId('backup', planId),
+      args: [{ planId, trigger: 'manual', operatorWaitSeconds: 0 }],
+    })) as { archive: string };
+    await setPassphrase(repository.id, 'a-wrong-passphrase');
+    const target = path.join(harness.config.restoreRoots[0], 'resumed');
+    const id = runId('restore', repository.id);
+    const handle = await harness.client.workflow.start('restoreArchive', {
+      taskQueue: harness.taskQueue,
+      workflowId: id,
+      args: [
+        {
+          repositoryId: repository.id,
+          archive: backup.archive,
+          paths: [],
+          target,
+          trigger: 'manual',
+          operatorWaitSeconds: 600,
+        },
+      ],
+    });
+
+    await waitForOperatorWait(harness.database.db, id);
+    // What an interrupted extract leaves behind: part of the restore, already in the target.
+    const partial = path.join(target, sourceDir.slice(1), 'file.txt');
+    await mkdir(path.dirname(partial), { recursive: true });
+    await writeFile(partial, 'keep');
+    await setPassphrase(repository.id, TEST_PASSPHRASE);
+    await handle.executeUpdate(operatorDecisionUpdate, { args: [{ decision: 'resume' }] });
+    await handle.result();
+
+    const done = await waitForRunStatus(harness.database.db, id, 'succeeded');
+    expect(done.steps?.map((step) => [step.name, step.status])).toEqual([
+      ['prepare target', 'succeeded'],
+      ['extract', 'failed'],
+      ['extract', 'succeeded'],
+    ]);
+    expect(await readFile(partial, 'utf8')).toBe('keep me\n');
   });
 
   it('links a retry to the run it retries, both ways', async () => {
