@@ -1,0 +1,79 @@
+// @vitest-environment happy-dom
+import { flushPromises } from '@vue/test-utils';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { mountAs } from '../../testing/mount-with-providers';
+import ArchiveBrowserPage from './ArchiveBrowserPage.vue';
+
+const STILL_INDEXING = {
+  error: {
+    code: 'SERVICE_UNAVAILABLE',
+    message: 'Archive nightly is being prepared for browsing: 42,000 items so far.',
+    indexedItems: 42_000,
+  },
+};
+const LISTING = {
+  items: [{ path: 'documents', name: 'documents', type: 'd', size: 0, mtime: null }],
+  nextCursor: null,
+};
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  document.body.innerHTML = '';
+});
+
+describe('ArchiveBrowserPage while the archive is indexed', () => {
+  it('shows how far indexing got and asks again by itself until the listing comes', async () => {
+    let isIndexed = false;
+    const fetchMock = vi.fn(() =>
+      Promise.resolve(
+        isIndexed ? json(200, LISTING) : json(503, STILL_INDEXING, { 'retry-after': '1' }),
+      ),
+    );
+    vi.stubGlobal('fetch', fetchMock);
+
+    const wrapper = await mountAs('viewer', ArchiveBrowserPage, {
+      id: 'repo-1',
+      archive: 'nightly',
+    });
+    await flushPromises();
+
+    const preparing = wrapper.find('[data-testid="archive-preparing"]');
+    expect(preparing.exists()).toBe(true);
+    expect(preparing.text()).toContain('42,000 items so far');
+    expect(wrapper.find('[data-testid="load-error"]').exists()).toBe(false);
+
+    isIndexed = true;
+    await vi.waitFor(
+      () => {
+        expect(wrapper.find('[data-testid="archive-preparing"]').exists()).toBe(false);
+        // The folder tree lists it (the table draws rows only where there is a layout).
+        expect(wrapper.text()).toContain('documents');
+      },
+      { timeout: 3_000, interval: 100 },
+    );
+    wrapper.unmount();
+  });
+
+  it('shows any other failure as an error with a way to try again', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(() =>
+        Promise.resolve(json(404, { error: { code: 'NOT_FOUND', message: 'No such archive.' } })),
+      ),
+    );
+
+    const wrapper = await mountAs('viewer', ArchiveBrowserPage, { id: 'repo-1', archive: 'gone' });
+    await flushPromises();
+
+    expect(wrapper.find('[data-testid="load-error"]').text()).toContain('No such archive.');
+    expect(wrapper.find('[data-testid="archive-preparing"]').exists()).toBe(false);
+    wrapper.unmount();
+  });
+});
