@@ -1,6 +1,6 @@
 // Builds a 1,000,000-item archive, indexes it through the real `indexArchiveItems` activity into
-// a real PostgreSQL, then times 200 directory listings through the API (`app.inject`) and prints
-// the median and 95th percentile. Run with `npx tsx bench/archive-browse.ts`; BENCH_ITEMS changes
+// a real PostgreSQL, then times 200 directory listings and 60 whole-archive name searches through
+// the API (`app.inject`) and prints the median and 95th percentile. Run with `npx tsx bench/archive-browse.ts`; BENCH_ITEMS changes
 // the archive size, DATABASE_URL uses an existing server instead of an embedded one.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -28,6 +28,7 @@ import { signIn, summarize, timed } from './support';
 const ITEM_COUNT = Number(process.env.BENCH_ITEMS ?? 1_000_000);
 const FILES_PER_DIRECTORY = 1000;
 const LISTINGS = 200;
+const SEARCHES_PER_KIND = 20;
 const PAGE_LIMIT = 200;
 const ARCHIVE = 'bench';
 const TAR_BLOCK = 512;
@@ -123,9 +124,13 @@ async function main(): Promise<void> {
     await app.ready();
     const headers = await signIn(app);
     const durations = await timeListings(app, headers, repositoryId);
-    await app.close();
 
     console.log(`${LISTINGS} listings of ${PAGE_LIMIT} items: ${summarize(durations)}`);
+    for (const [kind, name] of searchTexts()) {
+      const searches = await timeSearches(app, headers, repositoryId, name);
+      console.log(`${SEARCHES_PER_KIND} searches, ${kind}: ${summarize(searches)}`);
+    }
+    await app.close();
   } finally {
     await database.close();
     await postgres?.stop();
@@ -156,6 +161,38 @@ async function timeListings(
     const response = await app.inject({ method: 'GET', url, headers });
     durations.push(performance.now() - started);
     if (response.statusCode !== 200) throw new Error(`listing failed: ${response.body}`);
+  }
+  return durations;
+}
+
+/**
+ * Texts a person might search for: one that matches a page at once (the search stops early), one
+ * that matches a single file and one that matches nothing (both read every row of the archive).
+ */
+function searchTexts(): [string, () => string][] {
+  const random = () => Math.floor(Math.random() * ITEM_COUNT);
+  return [
+    ['many matches', () => `f${(random() % 9) + 1}`],
+    // f + six digits stands in no other name (names run f0 to f999999).
+    ['one match', () => `f${100_000 + (random() % 900_000)}`],
+    ['no match', () => `missing-${random()}`],
+  ];
+}
+
+async function timeSearches(
+  app: Awaited<ReturnType<typeof buildServer>>,
+  headers: Record<string, string>,
+  repositoryId: string,
+  nextText: () => string,
+): Promise<number[]> {
+  const base = `/api/repositories/${repositoryId}/archives/${ARCHIVE}/search`;
+  const durations: number[] = [];
+  for (let search = 0; search < SEARCHES_PER_KIND; search++) {
+    const url = `${base}?name=${encodeURIComponent(nextText())}&limit=100`;
+    const started = performance.now();
+    const response = await app.inject({ method: 'GET', url, headers });
+    durations.push(performance.now() - started);
+    if (response.statusCode !== 200) throw new Error(`search failed: ${response.body}`);
   }
   return durations;
 }

@@ -320,24 +320,41 @@ export const archiveItemsQuerySchema = {
   },
 } as const;
 
+const archiveItemSchema = {
+  type: 'object',
+  required: ['path', 'name', 'type', 'size', 'mtime'],
+  properties: {
+    path: { type: 'string' },
+    name: { type: 'string' },
+    type: { type: 'string', description: 'Borg’s item type: `d`, `-`, `l`, …' },
+    size: { type: 'number' },
+    mtime: nullableTimestampSchema,
+  },
+} as const;
+
 export const archiveItemsSchema = {
   type: 'object',
   required: ['items', 'nextCursor'],
   properties: {
-    items: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          path: { type: 'string' },
-          name: { type: 'string' },
-          type: { type: 'string', description: 'Borg’s item type: `d`, `-`, `l`, …' },
-          size: { type: 'number' },
-          mtime: nullableTimestampSchema,
-        },
-      },
-    },
+    items: { type: 'array', items: archiveItemSchema },
     nextCursor: { type: ['string', 'null'] },
+  },
+} as const;
+
+export const archiveSearchQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: {
+    name: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 255,
+      pattern: '^[^\\u0000-\\u001f\\u007f/]+$',
+      description: 'Part of an item’s name, matched without regard to case.',
+    },
+    cursor: { type: 'string', minLength: 1, maxLength: 12000, pattern: '^[A-Za-z0-9_-]+$' },
+    limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
   },
 } as const;
 

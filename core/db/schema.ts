@@ -235,7 +235,6 @@ export interface LoginFailureTable {
   locked_until: NullableTimestamp;
 }
 
-/** Every table Borgflow keeps in PostgreSQL, as kysely sees them. */
 /** One line of a run's log: a borg command line, what borg or a hook printed. */
 export interface RunLogLineTable {
   id: Generated<string>;
@@ -244,6 +243,7 @@ export interface RunLogLineTable {
   line: string;
 }
 
+/** Every table Borgflow keeps in PostgreSQL, as kysely sees them. */
 export interface Database {
   users: UserTable;
   user_sessions: UserSessionTable;
@@ -276,3 +276,4 @@ export type NotificationChannelRow = Selectable<NotificationChannelTable>;
 export type WorkerRow = Selectable<WorkerTable>;
 export type ArchiveRow = Selectable<ArchiveTable>;
 export type ArchiveIndexRow = Selectable<ArchiveIndexTable>;
+export type ArchiveItemRow = Selectable<ArchiveItemTable>;

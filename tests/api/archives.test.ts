@@ -227,6 +227,63 @@ describe('archive routes', () => {
     });
   });
 
+  describe('GET /api/repositories/:id/archives/:archive/search', () => {
+    async function search(query: Record<string, string | number>) {
+      const response = await context.app.inject({
+        method: 'GET',
+        url: `/api/repositories/${repositoryId}/archives/${encodeURIComponent(archives[1])}/search?${new URLSearchParams(Object.entries(query).map(([key, value]) => [key, String(value)]))}`,
+        headers: viewer.headers,
+      });
+      return response;
+    }
+
+    it('finds items in every folder by part of their name, without regard to case', async () => {
+      const response = await search({ name: 'REPORT' });
+
+      expect(response.statusCode, response.body).toBe(200);
+      const { items } = response.json<{ items: Item[] }>();
+      expect(items.map((item) => [item.path, item.type])).toEqual([
+        [inArchive('docs', 'report.txt'), '-'],
+      ]);
+      expect(items[0].size).toBe('quarterly numbers\n'.length);
+    });
+
+    it('pages through many matches in folder and name order without repeats', async () => {
+      const paths: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const response = await search({ name: 'file-', limit: 10, ...(cursor ? { cursor } : {}) });
+        expect(response.statusCode, response.body).toBe(200);
+        const page = response.json<{ items: Item[]; nextCursor: string | null }>();
+        paths.push(...page.items.map((item) => item.path));
+        cursor = page.nextCursor;
+        pages += 1;
+      } while (cursor && pages < 10);
+
+      expect(pages).toBe(3);
+      expect(new Set(paths).size).toBe(MANY_FILES);
+      expect(paths.every((found) => found.startsWith(inArchive('docs', 'many')))).toBe(true);
+    });
+
+    it('takes % and _ as letters, not wildcards', async () => {
+      const percent = await search({ name: '%' });
+      const underscore = await search({ name: 'file_' });
+
+      expect(percent.json<{ items: Item[] }>().items).toEqual([]);
+      expect(underscore.json<{ items: Item[] }>().items).toEqual([]);
+    });
+
+    it('refuses an empty text, a slash and a cursor it did not hand out', async () => {
+      const empty = await search({ name: '' });
+      const slash = await search({ name: 'docs/report' });
+      const forged = await search({ name: 'file', cursor: Buffer.from('x').toString('base64url') });
+
+      expect([empty.statusCode, slash.statusCode, forged.statusCode]).toEqual([400, 400, 400]);
+      expect(forged.json<{ error: { field: string } }>().error.field).toBe('querystring.cursor');
+    });
+  });
+
   describe('an archive whose first indexing outlasts the wait', () => {
     it('answers 503 with the count so far and a Retry-After instead of holding the request', async () => {
       // A second server on the same database whose task queue no worker polls: its indexing

@@ -187,6 +187,26 @@ describe('backing up and restoring through the web UI', () => {
     expect(restored.equals(original)).toBe(true);
   }, 150_000);
 
+  it('finds a file anywhere in the archive by name and opens its folder', async () => {
+    await page.goto(`${app.baseUrl}/repositories/${repositoryId}`);
+    await page.getByTestId('archive-link').first().click();
+    await expect.poll(() => new URL(page.url()).pathname).toContain('/archives/');
+
+    await page.getByRole('textbox', { name: 'Search the whole archive by name' }).fill('REPORT');
+    const row = page.getByTestId('archive-items').locator('tr', { hasText: 'report.bin' });
+    await row.waitFor();
+    await expect
+      .poll(() => page.getByTestId('archive-search-summary').textContent())
+      .toContain('1 found');
+    await shoot(page, 'archive-search');
+    await row.getByTestId('archive-result-folder').click();
+
+    await expect
+      .poll(() => page.getByTestId('archive-breadcrumb').textContent())
+      .toContain('documents');
+    await expect.poll(() => page.getByTestId('archive-search-summary').count()).toBe(0);
+  }, 60_000);
+
   it('shows a viewer no buttons that start, stop or change anything', async () => {
     await callApi(page, 'POST', '/api/users', {
       username: 'watcher',

@@ -48,6 +48,17 @@ export const listArchiveItems = (
     { query },
   );
 
+/** Items anywhere in the archive whose name contains `name`, by folder and name. */
+export const searchArchiveItems = (
+  repositoryId: string,
+  archive: string,
+  query: { name: string; cursor?: string; limit?: number },
+) =>
+  request<{ items: ArchiveItem[]; nextCursor: string | null }>(
+    `${archivePath(repositoryId, archive)}/search`,
+    { query },
+  );
+
 /** A link the browser follows itself, so large files stream straight to disk. */
 export const archiveFileUrl = (repositoryId: string, archive: string, path: string) =>
   buildUrl(`${archivePath(repositoryId, archive)}/file`, { path });

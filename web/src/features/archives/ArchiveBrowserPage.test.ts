@@ -77,3 +77,43 @@ describe('ArchiveBrowserPage while the archive is indexed', () => {
     wrapper.unmount();
   });
 });
+
+describe('ArchiveBrowserPage search', () => {
+  it('searches the whole archive once typing pauses, for the last text typed', async () => {
+    const found = {
+      items: [
+        { path: 'home/ana/taxes/report.pdf', name: 'report.pdf', type: '-', size: 9, mtime: null },
+      ],
+      nextCursor: 'next-page',
+    };
+    const fetchMock = vi.fn((url: string) =>
+      Promise.resolve(json(200, url.includes('/search?') ? found : LISTING)),
+    );
+    vi.stubGlobal('fetch', fetchMock);
+    const wrapper = await mountAs('viewer', ArchiveBrowserPage, {
+      id: 'repo-1',
+      archive: 'nightly',
+    });
+    await flushPromises();
+
+    await wrapper.find('[data-testid="archive-search"] input').setValue('rep');
+    await wrapper.find('[data-testid="archive-search"] input').setValue('report');
+    await vi.waitFor(
+      () => {
+        expect(wrapper.find('[data-testid="archive-search-summary"]').text()).toBe(
+          '1 or more found in the whole archive.',
+        );
+      },
+      { timeout: 3_000, interval: 50 },
+    );
+
+    const searches = fetchMock.mock.calls
+      .map(([url]) => url)
+      .filter((url) => url.includes('/search?'));
+    // Typing two texts in a row asks for the last one only.
+    expect(searches).toEqual([
+      '/api/repositories/repo-1/archives/nightly/search?name=report&limit=100',
+    ]);
+    wrapper.unmount();
+  });
+});
