@@ -6,6 +6,27 @@ import type { BorgProgress } from './borg';
 
 /** The API promises fresh progress at least once a second while a run is active. */
 const DATABASE_WRITE_INTERVAL_MS = 900;
+/** A pace measured over less than this swings too much to promise a time. */
+const MIN_ETA_WINDOW_MS = 5_000;
+
+/** When a step's percent was first seen, to measure its pace against. */
+export interface PercentSample {
+  atMs: number;
+  percent: number;
+}
+
+/**
+ * Seconds left at the pace `percent` kept since `first`, or undefined while that pace is not yet
+ * measurable (too soon, or no growth). Borg reports a percent only where it knows the total:
+ * extract, check, compact and the like, never create.
+ */
+export function estimateSecondsLeft(first: PercentSample, now: PercentSample): number | undefined {
+  const elapsedMs = now.atMs - first.atMs;
+  const gained = now.percent - first.percent;
+  if (elapsedMs < MIN_ETA_WINDOW_MS || gained <= 0) return undefined;
+
+  return Math.round(((100 - now.percent) * elapsedMs) / gained / 1000);
+}
 
 /**
  * Turns borg's progress into a Temporal heartbeat (which also tells Temporal the worker is alive
@@ -15,11 +36,19 @@ export function createProgressReporter(db: Kysely<Database>, runId: string, step
   const context = Context.current();
   let lastWriteAt = 0;
   let pendingWrite: Promise<unknown> = Promise.resolve();
+  let firstPercent: PercentSample | undefined;
 
   return (progress: BorgProgress): void => {
-    const runProgress: RunProgress = { step, ...progress };
-    context.heartbeat(runProgress);
     const now = Date.now();
+    const runProgress: RunProgress = { step, ...progress };
+    if (progress.percent !== undefined) {
+      const sample = { atMs: now, percent: progress.percent };
+      // A percent that fell back belongs to a new phase of the command: measure afresh.
+      if (!firstPercent || sample.percent < firstPercent.percent) firstPercent = sample;
+      const etaSeconds = estimateSecondsLeft(firstPercent, sample);
+      if (etaSeconds !== undefined) runProgress.etaSeconds = etaSeconds;
+    }
+    context.heartbeat(runProgress);
     if (now - lastWriteAt < DATABASE_WRITE_INTERVAL_MS) return;
     lastWriteAt = now;
     // One write at a time: a slow database must not pile up writes behind a fast borg.

@@ -149,6 +149,8 @@ export interface RunProgress {
   currentPath?: string;
   bytesPerSecond?: number;
   percent?: number;
+  /** Estimated from how fast `percent` grew in this step; absent while that says nothing yet. */
+  etaSeconds?: number;
   message?: string;
 }
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import type { RouteDependencies } from '../auth/services';
-import { withErrorResponses } from '../schemas/common';
+import { alwaysSent, withErrorResponses } from '../schemas/common';
 
 const PACKAGE_JSON = new URL('../../package.json', import.meta.url);
 
@@ -12,24 +12,22 @@ const aboutSchema = {
     borgflowVersion: { type: 'string' },
     borgVersions: {
       type: 'array',
-      items: {
-        type: 'object',
+      items: alwaysSent({
         properties: {
           hostId: { type: 'string' },
           hostname: { type: 'string' },
           version: { type: ['string', 'null'], description: 'Null when borg is missing there.' },
           lastSeenAt: { type: 'string', format: 'date-time' },
         },
-      },
+      }),
     },
-    temporal: {
-      type: 'object',
+    temporal: alwaysSent({
       properties: {
         address: { type: 'string' },
         namespace: { type: 'string' },
         uiUrl: { type: 'string' },
       },
-    },
+    }),
   },
 } as const;
 

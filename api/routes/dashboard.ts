@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
+import { RUN_STATUSES } from '../../core/runs';
 import { describePlanSchedule } from '../../core/temporal/plan-schedules';
 import type { RouteDependencies } from '../auth/services';
 import { toRepositoryResponse } from '../repositories/repository-records';
 import { healthOf } from '../runs/health';
 import { toRunResponse } from '../runs/run-response';
-import { withErrorResponses } from '../schemas/common';
+import { alwaysSent, withErrorResponses } from '../schemas/common';
 import { repositorySchema } from '../schemas/repositories';
 import { runSchema } from '../schemas/runs';
 
@@ -20,25 +21,23 @@ const dashboardSchema = {
     repositories: { type: 'array', items: repositorySchema },
     plans: {
       type: 'array',
-      items: {
-        type: 'object',
+      items: alwaysSent({
         properties: {
           id: { type: 'string' },
           name: { type: 'string' },
           repositoryId: { type: 'string' },
           enabled: { type: 'boolean' },
           lastSuccessAt: { type: ['string', 'null'], format: 'date-time' },
-          lastRunStatus: { type: ['string', 'null'] },
+          lastRunStatus: { type: ['string', 'null'], enum: [...RUN_STATUSES, null] },
           nextRunAt: { type: ['string', 'null'], format: 'date-time' },
           health: { type: 'string', enum: ['ok', 'warning', 'critical', 'unknown'] },
         },
-      },
+      }),
     },
     runsNeedingAttention: { type: 'array', items: runSchema },
-    totals: {
-      type: 'object',
+    totals: alwaysSent({
       properties: { originalSize: { type: 'number' }, deduplicatedSize: { type: 'number' } },
-    },
+    }),
   },
 } as const;
 

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { resolveWithinRoots } from '../../core/paths';
 import type { RouteDependencies } from '../auth/services';
 import { ApiError } from '../errors';
-import { withErrorResponses } from '../schemas/common';
+import { alwaysSent, withErrorResponses } from '../schemas/common';
 
 interface Entry {
   name: string;
@@ -36,14 +36,13 @@ const listingSchema = {
     roots: { type: 'array', items: { type: 'string' } },
     entries: {
       type: 'array',
-      items: {
-        type: 'object',
+      items: alwaysSent({
         properties: {
           name: { type: 'string' },
           path: { type: 'string' },
           type: { type: 'string', enum: ['directory', 'file'] },
         },
-      },
+      }),
     },
     truncated: { type: 'boolean' },
   },

@@ -52,3 +52,16 @@ export function withErrorResponses<T extends Record<string | number, unknown>>(r
 }
 
 export const noContentResponse = { 204: { type: 'null', description: 'Done; no body.' } } as const;
+
+/**
+ * A response object that always carries each of its properties (null when there is nothing):
+ * `required` names them all, so the OpenAPI document says so and the serializer refuses an answer
+ * that lacks one. `optional` names the few a response may leave out.
+ */
+export function alwaysSent<const Schema extends { properties: Record<string, unknown> }>(
+  schema: Schema,
+  optional: readonly (keyof Schema['properties'] & string)[] = [],
+) {
+  const required = Object.keys(schema.properties).filter((name) => !optional.includes(name));
+  return { type: 'object', ...schema, required } as const;
+}

@@ -1,5 +1,5 @@
 import { MAINTENANCE_KINDS } from '../../core/maintenance-schedules';
-import { idSchema, timestampSchema } from './common';
+import { alwaysSent, idSchema, timestampSchema } from './common';
 import { checkBodySchema, pruneBodySchema, retentionSchema } from './repositories';
 
 const cronSchema = {
@@ -57,19 +57,7 @@ export const updateMaintenanceScheduleBodySchema = {
   properties: scheduleFields,
 } as const;
 
-export const maintenanceScheduleSchema = {
-  type: 'object',
-  required: [
-    'id',
-    'repositoryId',
-    'kind',
-    'cron',
-    'timezone',
-    'enabled',
-    'options',
-    'nextRuns',
-    'skippedForOverlap',
-  ],
+export const maintenanceScheduleSchema = alwaysSent({
   properties: {
     id: idSchema,
     repositoryId: idSchema,
@@ -77,7 +65,7 @@ export const maintenanceScheduleSchema = {
     cron: { type: 'string' },
     timezone: { type: 'string' },
     enabled: { type: 'boolean' },
-    options: { type: 'object', additionalProperties: true },
+    options: { type: 'object', properties: optionsSchema.properties },
     jitterSeconds: { type: ['integer', 'null'] },
     createdAt: timestampSchema,
     updatedAt: timestampSchema,
@@ -87,7 +75,7 @@ export const maintenanceScheduleSchema = {
       description: 'Scheduled starts Temporal skipped because the previous run still ran.',
     },
   },
-} as const;
+});
 
 export const maintenanceScheduleListSchema = {
   type: 'object',

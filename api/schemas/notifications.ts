@@ -1,4 +1,10 @@
-import { idSchema, nameSchema, nullableTimestampSchema, timestampSchema } from './common';
+import {
+  alwaysSent,
+  idSchema,
+  nameSchema,
+  nullableTimestampSchema,
+  timestampSchema,
+} from './common';
 
 /** Everything a notification channel can subscribe to. */
 export const NOTIFICATION_EVENTS = [
@@ -40,18 +46,7 @@ const scopeSchema = {
   items: idSchema,
 } as const;
 
-export const notificationChannelSchema = {
-  type: 'object',
-  required: [
-    'id',
-    'name',
-    'maskedUrl',
-    'events',
-    'enabled',
-    'repositoryIds',
-    'planIds',
-    'createdAt',
-  ],
+export const notificationChannelSchema = alwaysSent({
   properties: {
     id: idSchema,
     name: { type: 'string' },
@@ -59,7 +54,7 @@ export const notificationChannelSchema = {
       type: 'string',
       description: 'Scheme and host kept, credentials and tokens masked.',
     },
-    events: { type: 'array', items: { type: 'string' } },
+    events: { type: 'array', items: eventsSchema.items },
     enabled: { type: 'boolean' },
     repositoryIds: { type: ['array', 'null'], items: idSchema },
     planIds: { type: ['array', 'null'], items: idSchema },
@@ -68,7 +63,7 @@ export const notificationChannelSchema = {
     lastErrorAt: nullableTimestampSchema,
     createdAt: timestampSchema,
   },
-} as const;
+});
 
 export const notificationChannelListSchema = {
   type: 'object',

@@ -1,4 +1,4 @@
-import { idSchema, nameSchema, timestampSchema } from './common';
+import { alwaysSent, idSchema, nameSchema, timestampSchema } from './common';
 import { retentionSchema } from './repositories';
 
 const patternListItem = {
@@ -97,9 +97,7 @@ export const updatePlanBodySchema = {
   properties: planFields,
 } as const;
 
-export const planSchema = {
-  type: 'object',
-  required: ['id', 'name', 'repositoryId', 'sources', 'enabled', 'nextRuns', 'skippedForOverlap'],
+export const planSchema = alwaysSent({
   properties: {
     id: idSchema,
     name: { type: 'string' },
@@ -110,13 +108,14 @@ export const planSchema = {
     archiveName: { type: 'string' },
     schedule: {
       type: ['object', 'null'],
+      required: ['cron', 'timezone'],
       properties: { cron: { type: 'string' }, timezone: { type: 'string' } },
     },
-    retention: { type: ['object', 'null'], additionalProperties: true },
+    retention: { type: ['object', 'null'], properties: retentionSchema.properties },
     pruneAfterBackup: { type: 'boolean' },
     compactAfterPrune: { type: 'boolean' },
     checkAfterBackup: { type: 'boolean' },
-    hooks: { type: 'array', items: { type: 'object', additionalProperties: true } },
+    hooks: { type: 'array', items: hookSchema },
     enabled: { type: 'boolean' },
     oneFileSystem: { type: 'boolean' },
     checkpointIntervalSeconds: { type: ['integer', 'null'] },
@@ -131,7 +130,7 @@ export const planSchema = {
       description: 'Scheduled starts Temporal skipped because the previous backup still ran.',
     },
   },
-} as const;
+});
 
 export const planListSchema = {
   type: 'object',

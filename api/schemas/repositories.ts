@@ -1,4 +1,5 @@
 import {
+  alwaysSent,
   idSchema,
   nameSchema,
   nullableTimestampSchema,
@@ -52,6 +53,7 @@ const sizeSchema = { type: ['number', 'null'] } as const;
 
 export const repositoryStatsSchema = {
   type: ['object', 'null'],
+  required: ['originalSize', 'compressedSize', 'deduplicatedSize', 'archiveCount'],
   properties: {
     originalSize: { type: 'number' },
     compressedSize: { type: 'number' },
@@ -60,9 +62,7 @@ export const repositoryStatsSchema = {
   },
 } as const;
 
-export const repositorySchema = {
-  type: 'object',
-  required: ['id', 'name', 'location', 'encryption', 'createdAt'],
+export const repositorySchema = alwaysSent({
   properties: {
     id: idSchema,
     name: { type: 'string' },
@@ -84,7 +84,7 @@ export const repositorySchema = {
     updatedAt: timestampSchema,
     health: { type: 'string', enum: ['ok', 'warning', 'critical', 'unknown'] },
   },
-} as const;
+});
 
 export const repositoryListSchema = {
   type: 'object',
@@ -167,7 +167,7 @@ export const testConnectionBodySchema = {
 
 export const connectionResultSchema = {
   type: 'object',
-  required: ['reachable', 'hostKeyFingerprints', 'message'],
+  required: ['reachable', 'hostKeyStatus', 'hostKeyFingerprints', 'message'],
   properties: {
     reachable: { type: 'boolean' },
     hostKeyStatus: { type: 'string', enum: ['trusted', 'unknown', 'changed', 'local'] },
@@ -175,6 +175,7 @@ export const connectionResultSchema = {
       type: 'array',
       items: {
         type: 'object',
+        required: ['keyType', 'fingerprint'],
         properties: { keyType: { type: 'string' }, fingerprint: { type: 'string' } },
       },
     },
@@ -253,15 +254,14 @@ export const sizeHistorySchema = {
   properties: {
     points: {
       type: 'array',
-      items: {
-        type: 'object',
+      items: alwaysSent({
         properties: {
           at: timestampSchema,
           originalSize: { type: 'number' },
           deduplicatedSize: { type: 'number' },
           archiveCount: { type: 'integer' },
         },
-      },
+      }),
     },
   },
 } as const;
@@ -277,8 +277,7 @@ export const keyExportSchema = {
   },
 } as const;
 
-export const archiveSchema = {
-  type: 'object',
+export const archiveSchema = alwaysSent({
   properties: {
     name: { type: 'string' },
     id: { type: 'string' },
@@ -289,7 +288,7 @@ export const archiveSchema = {
     deduplicatedSize: sizeSchema,
     files: sizeSchema,
   },
-} as const;
+});
 
 export const archiveListSchema = {
   type: 'object',
@@ -320,9 +319,7 @@ export const archiveItemsQuerySchema = {
   },
 } as const;
 
-const archiveItemSchema = {
-  type: 'object',
-  required: ['path', 'name', 'type', 'size', 'mtime'],
+const archiveItemSchema = alwaysSent({
   properties: {
     path: { type: 'string' },
     name: { type: 'string' },
@@ -330,7 +327,7 @@ const archiveItemSchema = {
     size: { type: 'number' },
     mtime: nullableTimestampSchema,
   },
-} as const;
+});
 
 export const archiveItemsSchema = {
   type: 'object',
@@ -374,20 +371,22 @@ export const archiveDiffQuerySchema = {
 
 export const archiveDiffSchema = {
   type: 'object',
-  required: ['changes', 'truncated'],
+  required: ['from', 'to', 'changes', 'truncated'],
   properties: {
     from: { type: 'string' },
     to: { type: 'string' },
     changes: {
       type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          path: { type: 'string' },
-          change: { type: 'string' },
-          sizeDelta: { type: 'number' },
+      items: alwaysSent(
+        {
+          properties: {
+            path: { type: 'string' },
+            change: { type: 'string' },
+            sizeDelta: { type: 'number', description: 'Bytes added (or removed) by the change.' },
+          },
         },
-      },
+        ['sizeDelta'],
+      ),
     },
     truncated: { type: 'boolean', description: 'True when more paths changed than are listed.' },
   },

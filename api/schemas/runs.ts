@@ -1,5 +1,5 @@
 import { RUN_KINDS, RUN_STATUSES } from '../../core/runs';
-import { idSchema, nullableTimestampSchema, timestampSchema } from './common';
+import { alwaysSent, idSchema, nullableTimestampSchema, timestampSchema } from './common';
 
 // Run ids are workflow ids: `<kind>-<subject id>-<ulid>`, `…-k<hash>` for keyed starts, and
 // `backup-<plan id>-<scheduled time>` for scheduled ones.
@@ -25,13 +25,12 @@ export const runProgressSchema = {
     currentPath: { type: 'string' },
     bytesPerSecond: { type: 'number' },
     percent: { type: 'number' },
+    etaSeconds: { type: 'number', description: 'Estimated from the pace of `percent` so far.' },
     message: { type: 'string' },
   },
 } as const;
 
-export const runSchema = {
-  type: 'object',
-  required: ['id', 'kind', 'status', 'trigger', 'createdAt', 'temporal'],
+export const runSchema = alwaysSent({
   properties: {
     id: { type: 'string' },
     kind: { type: 'string', enum: [...RUN_KINDS] },
@@ -47,6 +46,7 @@ export const runSchema = {
     stats: nullableObject,
     error: {
       type: ['object', 'null'],
+      required: ['type', 'message'],
       properties: {
         type: { type: 'string' },
         message: { type: 'string' },
@@ -57,15 +57,14 @@ export const runSchema = {
     waitingReason: { type: ['string', 'null'] },
     steps: {
       type: 'array',
-      items: {
-        type: 'object',
+      items: alwaysSent({
         properties: {
           name: { type: 'string' },
-          status: { type: 'string' },
+          status: { type: 'string', enum: [...RUN_STATUSES] },
           startedAt: { type: 'string' },
           finishedAt: { type: ['string', 'null'] },
         },
-      },
+      }),
     },
     retryOf: { type: ['string', 'null'] },
     retriedBy: { type: ['string', 'null'] },
@@ -79,7 +78,7 @@ export const runSchema = {
       },
     },
   },
-} as const;
+});
 
 /** `{ run }`: what every route that starts a run answers with. */
 export const runEnvelopeSchema = {

@@ -283,11 +283,52 @@ describe('backing up and restoring through the web UI', () => {
     expect(run.retryOf).toBe(failedId);
   }, 150_000);
 
+  it('adds a notification channel, lists it masked and reports a test it could not deliver', async () => {
+    await page.goto(`${app.baseUrl}/notifications`);
+    await page.getByTestId('notification-add').click();
+    await page.getByTestId('notification-name').locator('input').fill('Operations hook');
+    // Port 9 (discard) on loopback: nothing listens, so the test message cannot be delivered.
+    await page
+      .getByTestId('notification-url')
+      .locator('input')
+      .fill('json://127.0.0.1:9/hooks?token=e2e-hook-secret-5f1d');
+    await page.getByTestId('notification-submit').click();
+
+    const row = page.getByTestId('notifications-table').locator('tr', {
+      hasText: 'Operations hook',
+    });
+    await row.waitFor();
+    expect(await row.textContent()).not.toContain('e2e-hook-secret-5f1d');
+    await row.getByTestId('notification-test').click();
+    await expect
+      .poll(() => page.getByText('The test message failed').count(), { timeout: 30_000 })
+      .toBeGreaterThan(0);
+    expect(await page.getByText('Test message sent').count()).toBe(0);
+  }, 60_000);
+
+  it('creates an API token, shows it once, and the token then signs a script in', async () => {
+    await page.goto(`${app.baseUrl}/tokens`);
+    await page.getByTestId('token-add').click();
+    await page.getByTestId('token-name').locator('input').fill('nightly script');
+    await page.getByTestId('token-submit').click();
+    const secret = (await page.getByTestId('token-secret').textContent())?.trim() ?? '';
+
+    expect(secret).toMatch(/^bfl_/);
+    const me = await fetch(`${app.baseUrl}/api/auth/me`, {
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    expect(me.status).toBe(200);
+    expect((await me.json()) as { user: { username: string } }).toMatchObject({
+      user: { username: 'admin' },
+    });
+  }, 60_000);
+
   it('renders the remaining pages', async () => {
     for (const [route, name] of [
       ['/runs', 'runs'],
       ['/ssh-keys', 'ssh-keys'],
       ['/notifications', 'notifications'],
+      ['/tokens', 'tokens'],
       ['/users', 'users'],
       ['/about', 'about'],
       [`/repositories/${repositoryId}`, 'repository-detail'],

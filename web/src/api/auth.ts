@@ -1,6 +1,6 @@
 import { request } from './client';
 import { getList, id, send } from './resources';
-import type { ApiToken, Role, User } from './types';
+import type { ApiToken, CreatedApiToken, Role, User } from './types';
 
 export const login = (username: string, password: string) =>
   request<{ user: User }>('/api/auth/login', { method: 'POST', body: { username, password } });
@@ -10,15 +10,18 @@ export const logout = () => request<void>('/api/auth/logout', { method: 'POST' }
 export const fetchMe = () => request<{ user: User }>('/api/auth/me');
 
 export const changePassword = (currentPassword: string, newPassword: string) =>
-  request<void>('/api/auth/password', { method: 'POST', body: { currentPassword, newPassword } });
+  request<{ user: User }>('/api/auth/password', {
+    method: 'POST',
+    body: { currentPassword, newPassword },
+  });
 
 export const listUsers = () => getList<User>('/api/users', 'users');
 
 export const createUser = (body: { username: string; password: string; role: Role }) =>
-  send<User>('POST', '/api/users', 'user', body);
+  send<User>('POST', '/api/users', body);
 
 export const updateUser = (userId: string, body: { role?: Role; password?: string }) =>
-  send<User>('PATCH', `/api/users/${id(userId)}`, 'user', body);
+  send<User>('PATCH', `/api/users/${id(userId)}`, body);
 
 export const deleteUser = (userId: string) =>
   request<void>(`/api/users/${id(userId)}`, { method: 'DELETE' });
@@ -26,7 +29,7 @@ export const deleteUser = (userId: string) =>
 export const listTokens = () => getList<ApiToken>('/api/tokens', 'tokens');
 
 export const createToken = (body: { name: string; expiresInDays?: number }) =>
-  request<{ token: ApiToken; secret: string }>('/api/tokens', { method: 'POST', body });
+  request<CreatedApiToken>('/api/tokens', { method: 'POST', body });
 
 export const deleteToken = (tokenId: string) =>
   request<void>(`/api/tokens/${id(tokenId)}`, { method: 'DELETE' });

@@ -50,13 +50,13 @@ export const listMaintenanceSchedules = (repositoryId: string) =>
 export const createMaintenanceSchedule = (
   repositoryId: string,
   body: MaintenanceScheduleInput & { kind: MaintenanceKind },
-) => send<MaintenanceSchedule>('POST', repositorySchedules(repositoryId), 'schedule', body);
+) => send<MaintenanceSchedule>('POST', repositorySchedules(repositoryId), body);
 
 /** `options`, when sent, replaces the schedule's options as a whole. */
 export const updateMaintenanceSchedule = (
   scheduleId: string,
   body: Partial<MaintenanceScheduleInput>,
-) => send<MaintenanceSchedule>('PATCH', schedulePath(scheduleId), 'schedule', body);
+) => send<MaintenanceSchedule>('PATCH', schedulePath(scheduleId), body);
 
 export const deleteMaintenanceSchedule = (scheduleId: string) =>
   request<void>(schedulePath(scheduleId), { method: 'DELETE' });

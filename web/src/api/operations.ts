@@ -7,6 +7,7 @@ import type {
   FilesystemListing,
   NotificationInput,
   NotificationTarget,
+  NotificationTestResult,
   Plan,
   PlanInput,
   Run,
@@ -16,10 +17,10 @@ import type {
 } from './types';
 
 export const listPlans = () => getList<Plan>('/api/plans', 'plans');
-export const getPlan = (planId: string) => getOne<Plan>(`/api/plans/${id(planId)}`, 'plan');
-export const createPlan = (body: PlanInput) => send<Plan>('POST', '/api/plans', 'plan', body);
+export const getPlan = (planId: string) => getOne<Plan>(`/api/plans/${id(planId)}`);
+export const createPlan = (body: PlanInput) => send<Plan>('POST', '/api/plans', body);
 export const updatePlan = (planId: string, body: Partial<PlanInput>) =>
-  send<Plan>('PATCH', `/api/plans/${id(planId)}`, 'plan', body);
+  send<Plan>('PATCH', `/api/plans/${id(planId)}`, body);
 export const deletePlan = (planId: string) =>
   request<void>(`/api/plans/${id(planId)}`, { method: 'DELETE' });
 export const runPlan = async (planId: string) =>
@@ -32,40 +33,36 @@ export const previewArchiveName = (template: string, planName: string) =>
 
 export const listRuns = (filter: RunFilter = {}) =>
   request<{ runs: Run[]; nextCursor: string | null }>('/api/runs', { query: { ...filter } });
-export const getRun = (runId: string) => getOne<Run>(`/api/runs/${id(runId)}`, 'run');
+export const getRun = (runId: string) => getOne<Run>(`/api/runs/${id(runId)}`);
 export const getRunLog = (runId: string) =>
   request<string>(`/api/runs/${id(runId)}/log`, { as: 'text' });
 export const runEventsUrl = (runId: string) => `/api/runs/${id(runId)}/events`;
 
 export type RunCommand = 'cancel' | 'retry' | 'resume' | 'skip' | 'abort';
 
-/** Sends a command to a run; `retry` answers with the new run, the others with nothing useful. */
-export const commandRun = async (runId: string, command: RunCommand) => {
-  const body = await request<{ run?: Run } | undefined>(`/api/runs/${id(runId)}/${command}`, {
-    method: 'POST',
-  });
-  return body?.run;
-};
+/** Sends a command to a run; `retry` answers with the new run, the others with the run itself. */
+export const commandRun = async (runId: string, command: RunCommand) =>
+  (await request<{ run: Run }>(`/api/runs/${id(runId)}/${command}`, { method: 'POST' })).run;
 
 export const listSshKeys = () => getList<SshKey>('/api/ssh-keys', 'sshKeys');
-export const getSshKey = (keyId: string) => getOne<SshKey>(`/api/ssh-keys/${id(keyId)}`, 'sshKey');
+export const getSshKey = (keyId: string) => getOne<SshKey>(`/api/ssh-keys/${id(keyId)}`);
 export const generateSshKey = (name: string, type: SshKeyType) =>
-  send<SshKey>('POST', '/api/ssh-keys', 'sshKey', { name, type });
+  send<SshKey>('POST', '/api/ssh-keys', { name, type });
 export const importSshKey = (name: string, privateKey: string) =>
-  send<SshKey>('POST', '/api/ssh-keys', 'sshKey', { name, privateKey });
+  send<SshKey>('POST', '/api/ssh-keys', { name, privateKey });
 export const deleteSshKey = (keyId: string) =>
   request<void>(`/api/ssh-keys/${id(keyId)}`, { method: 'DELETE' });
 
 export const listNotifications = () =>
-  getList<NotificationTarget>('/api/notifications', 'notifications');
+  getList<NotificationTarget>('/api/notifications', 'channels');
 export const createNotification = (body: NotificationInput) =>
-  send<NotificationTarget>('POST', '/api/notifications', 'notification', body);
+  send<NotificationTarget>('POST', '/api/notifications', body);
 export const updateNotification = (targetId: string, body: Partial<NotificationInput>) =>
-  send<NotificationTarget>('PATCH', `/api/notifications/${id(targetId)}`, 'notification', body);
+  send<NotificationTarget>('PATCH', `/api/notifications/${id(targetId)}`, body);
 export const deleteNotification = (targetId: string) =>
   request<void>(`/api/notifications/${id(targetId)}`, { method: 'DELETE' });
 export const testNotification = (targetId: string) =>
-  request<unknown>(`/api/notifications/${id(targetId)}/test`, { method: 'POST' });
+  request<NotificationTestResult>(`/api/notifications/${id(targetId)}/test`, { method: 'POST' });
 
 export const listAudit = (query: { cursor?: string; limit?: number }) =>
   request<{ entries: AuditEntry[]; nextCursor: string | null }>('/api/audit', { query });

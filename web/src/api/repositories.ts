@@ -6,8 +6,10 @@ import type {
   ArchiveItem,
   ConnectionTestResult,
   CreateRepositoryRequest,
+  PruneRequest,
   Repository,
-  Retention,
+  RepositoryChange,
+  RestoreRequest,
   Run,
   SizePoint,
 } from './types';
@@ -18,16 +20,13 @@ const archivePath = (repositoryId: string, archive: string) =>
 
 export const listRepositories = () => getList<Repository>('/api/repositories', 'repositories');
 
-export const getRepository = (repositoryId: string) =>
-  getOne<Repository>(base(repositoryId), 'repository');
+export const getRepository = (repositoryId: string) => getOne<Repository>(base(repositoryId));
 
 export const createRepository = (body: CreateRepositoryRequest) =>
-  send<Repository>('POST', '/api/repositories', 'repository', body);
+  send<Repository>('POST', '/api/repositories', body);
 
-export const updateRepository = (
-  repositoryId: string,
-  body: Partial<Pick<Repository, 'name' | 'sshKeyId' | 'remotePath'>>,
-) => send<Repository>('PATCH', base(repositoryId), 'repository', body);
+export const updateRepository = (repositoryId: string, body: RepositoryChange) =>
+  send<Repository>('PATCH', base(repositoryId), body);
 
 export const deleteRepository = (repositoryId: string) =>
   request<void>(base(repositoryId), { method: 'DELETE' });
@@ -74,10 +73,8 @@ const startRun = async (path: string, body?: unknown) =>
 export const deleteArchive = async (repositoryId: string, archive: string) =>
   (await request<{ run: Run }>(archivePath(repositoryId, archive), { method: 'DELETE' })).run;
 
-export const restoreArchive = (
-  repositoryId: string,
-  body: { archive: string; paths: string[]; target: string },
-) => startRun(`${base(repositoryId)}/restore`, body);
+export const restoreArchive = (repositoryId: string, body: RestoreRequest) =>
+  startRun(`${base(repositoryId)}/restore`, body);
 
 export interface CheckOptions {
   verifyData?: boolean;
@@ -89,10 +86,8 @@ export interface CheckOptions {
 export const checkRepository = (repositoryId: string, body: CheckOptions) =>
   startRun(`${base(repositoryId)}/check`, body);
 
-export const pruneRepository = (
-  repositoryId: string,
-  body: { retention?: Retention; dryRun?: boolean },
-) => startRun(`${base(repositoryId)}/prune`, body);
+export const pruneRepository = (repositoryId: string, body: PruneRequest) =>
+  startRun(`${base(repositoryId)}/prune`, body);
 
 export const compactRepository = (repositoryId: string) =>
   startRun(`${base(repositoryId)}/compact`);

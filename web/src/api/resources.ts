@@ -1,36 +1,26 @@
-import { request } from './client';
+import { ApiError, request } from './client';
 
 /**
- * The contract names the wrapper key for some responses and not for others; accepting both a
- * bare value and `{ key: value }` keeps the UI working whichever the server settles on.
+ * Reads a list answer, `{ <key>: [...] }` as the API sends every list. An answer without that list
+ * is a client and server out of step: it fails loudly instead of showing an empty page.
  */
-export function unwrapList<T>(body: unknown, key: string): T[] {
-  if (Array.isArray(body)) return body as T[];
-  const inner = (body as Record<string, unknown> | null)?.[key];
-  return Array.isArray(inner) ? (inner as T[]) : [];
-}
-
-export function unwrapOne<T>(body: unknown, key: string): T {
-  const inner = (body as Record<string, unknown> | null)?.[key];
-  if (inner && typeof inner === 'object' && !Array.isArray(inner)) return inner as T;
-  return body as T;
-}
-
 export async function getList<T>(path: string, key: string): Promise<T[]> {
-  return unwrapList<T>(await request<unknown>(path), key);
+  const body = await request<Record<string, unknown> | null>(path);
+  const list = body?.[key];
+  if (!Array.isArray(list)) {
+    throw new ApiError(
+      'UNEXPECTED_RESPONSE',
+      200,
+      `The server's answer to ${path} holds no list named ${key}; reload the page after an update.`,
+    );
+  }
+  return list as T[];
 }
 
-export async function getOne<T>(path: string, key: string): Promise<T> {
-  return unwrapOne<T>(await request<unknown>(path), key);
-}
+/** A resource comes back as itself. */
+export const getOne = <T>(path: string) => request<T>(path);
 
-export async function send<T>(
-  method: 'POST' | 'PATCH' | 'PUT',
-  path: string,
-  key: string,
-  body?: unknown,
-): Promise<T> {
-  return unwrapOne<T>(await request<unknown>(path, { method, body }), key);
-}
+export const send = <T>(method: 'POST' | 'PATCH' | 'PUT', path: string, body?: unknown) =>
+  request<T>(path, { method, body });
 
 export const id = (value: string) => encodeURIComponent(value);

@@ -15,6 +15,11 @@ export interface ApiToken {
   lastUsedAt: string | null;
 }
 
+/** A new token with its secret, which the server shows this once. */
+export interface CreatedApiToken extends ApiToken {
+  token: string;
+}
+
 export type SshKeyType = 'ed25519' | 'rsa';
 
 export interface SshKey {
@@ -53,7 +58,8 @@ export interface Repository {
   encryption: EncryptionMode;
   sshKeyId: string | null;
   remotePath: string | null;
-  stats: RepositoryStats;
+  /** null until a worker first read the repository. */
+  stats: RepositoryStats | null;
   lastArchiveAt: string | null;
   lastCheckAt: string | null;
   createdAt: string;
@@ -68,7 +74,22 @@ export interface CreateRepositoryRequest {
   passphrase?: string;
   sshKeyId?: string;
   remotePath?: string;
+  /** For ssh locations: the host key fingerprint the person approved. */
+  hostKeyFingerprint?: string;
   mode: 'create' | 'import';
+}
+
+export type RepositoryChange = Partial<Pick<Repository, 'name' | 'sshKeyId' | 'remotePath'>>;
+
+export interface RestoreRequest {
+  archive: string;
+  paths: string[];
+  target: string;
+}
+
+export interface PruneRequest {
+  retention?: Retention;
+  dryRun?: boolean;
 }
 
 export interface ConnectionTestResult {
@@ -77,15 +98,16 @@ export interface ConnectionTestResult {
   message: string;
 }
 
+/** An archive as last read by a worker; the figures are null until borg described it. */
 export interface Archive {
   name: string;
   id: string;
   start: string;
-  end: string;
-  originalSize: number;
-  compressedSize: number;
-  deduplicatedSize: number;
-  files: number;
+  end: string | null;
+  originalSize: number | null;
+  compressedSize: number | null;
+  deduplicatedSize: number | null;
+  files: number | null;
 }
 
 export interface ArchiveItem {
@@ -94,7 +116,7 @@ export interface ArchiveItem {
   /** borg's item type: `d` directory, `-` file, `l` symlink, and others for devices and fifos. */
   type: string;
   size: number;
-  mtime: string;
+  mtime: string | null;
 }
 
 export interface ArchiveChange {
@@ -165,17 +187,19 @@ export type RunKind =
 export type RunStatus =
   'queued' | 'running' | 'waiting' | 'succeeded' | 'warning' | 'failed' | 'canceled' | 'skipped';
 
+/** What the run's current step reported last; each kind of step fills in what it knows. */
 export interface RunProgress {
-  originalBytes: number;
-  compressedBytes: number;
-  deduplicatedBytes: number;
-  files: number;
-  currentPath: string | null;
-  bytesPerSecond: number;
-  percent?: number | null;
-  etaSeconds?: number | null;
-  step?: string | null;
-  message?: string | null;
+  originalBytes?: number;
+  compressedBytes?: number;
+  deduplicatedBytes?: number;
+  files?: number;
+  currentPath?: string;
+  bytesPerSecond?: number;
+  percent?: number;
+  /** From the pace of `percent` in this step; absent where borg knows no total (create). */
+  etaSeconds?: number;
+  step?: string;
+  message?: string;
 }
 
 export interface RunStep {
@@ -202,7 +226,7 @@ export interface Run {
   steps?: RunStep[];
   retryOf: string | null;
   retriedBy: string | null;
-  temporal: { workflowId: string; runId: string; url: string | null } | null;
+  temporal: { workflowId: string; runId: string | null; url: string };
 }
 
 export interface RunEvent {
@@ -240,13 +264,26 @@ export interface NotificationInput {
   url: string;
   events: NotificationEvent[];
   enabled: boolean;
-  repositoryIds?: string[];
-  planIds?: string[];
+  /** null or left out: every repository (or plan). */
+  repositoryIds?: string[] | null;
+  planIds?: string[] | null;
 }
 
 export interface NotificationTarget extends Omit<NotificationInput, 'url'> {
   id: string;
-  urlMasked: string;
+  /** Scheme and host kept, credentials and tokens masked. */
+  maskedUrl: string;
+  repositoryIds: string[] | null;
+  planIds: string[] | null;
+  lastSentAt: string | null;
+  lastError: string | null;
+  lastErrorAt: string | null;
+  createdAt: string;
+}
+
+export interface NotificationTestResult {
+  sent: boolean;
+  error?: string | null;
 }
 
 export interface AuditEntry {
@@ -261,7 +298,8 @@ export interface AuditEntry {
 
 export interface About {
   borgflowVersion: string;
-  borgVersions: { hostId: string; version: string }[];
+  /** Each worker host's borg; version null where borg is missing. */
+  borgVersions: { hostId: string; hostname: string; version: string | null; lastSeenAt: string }[];
   temporal: { address: string; namespace: string; uiUrl: string | null };
 }
 

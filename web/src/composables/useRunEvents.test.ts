@@ -41,7 +41,7 @@ const running: Run = {
   error: null,
   retryOf: null,
   retriedBy: null,
-  temporal: null,
+  temporal: { workflowId: 'backup-p1-01', runId: null, url: 'http://127.0.0.1:8233/w' },
 };
 
 function stubServer(run: Run, log: string): void {

@@ -20,7 +20,7 @@ function runWith(status: RunStatus, overrides: Partial<Run> = {}): Run {
     error: null,
     retryOf: null,
     retriedBy: null,
-    temporal: null,
+    temporal: { workflowId: 'backup-p1-01', runId: null, url: 'http://127.0.0.1:8233/w' },
     ...overrides,
   };
 }
