@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
+import { execa } from 'execa';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAppProcesses, type AppProcesses } from '../helpers/app-processes';
 import { launchBrowser, type TestBrowser } from '../helpers/browser';
+import { startSshd } from '../helpers/sshd';
 
 const SCREENSHOTS = path.resolve(import.meta.dirname, '..', '..', 'docs', 'screenshots');
 const ADMIN_PASSWORD = 'a sturdy new passphrase 42';
@@ -53,6 +56,14 @@ async function callApi<T>(page: Page, method: string, url: string, body?: unknow
   if (answer.status >= 400) throw new Error(`${method} ${url}: ${answer.status} ${answer.text}`);
 
   return (answer.text ? JSON.parse(answer.text) : undefined) as T;
+}
+
+/** `SHA256:…` of a public key, as ssh-keygen prints it on the server. */
+async function fingerprintOf(publicKey: string, dir: string): Promise<string> {
+  const file = path.join(dir, 'fingerprinted.pub');
+  await writeFile(file, `${publicKey}\n`);
+  const { stdout } = await execa('ssh-keygen', ['-l', '-E', 'sha256', '-f', file]);
+  return stdout.split(' ')[1];
 }
 
 async function runStatus(page: Page): Promise<string> {
@@ -282,6 +293,55 @@ describe('backing up and restoring through the web UI', () => {
     const run = await callApi<{ retryOf: string | null }>(page, 'GET', `/api/runs/${retryId}`);
     expect(run.retryOf).toBe(failedId);
   }, 150_000);
+
+  // The wizard's connection test, host-key approval and `borg init` over a real sshd on loopback.
+  it('creates a repository on an SSH server once its host key is approved', async () => {
+    const sshdDir = await mkdtemp(path.join(os.tmpdir(), 'borgflow-e2e-sshd-'));
+    const sshd = await startSshd(sshdDir);
+    try {
+      const allowedDir = path.join(sshdDir, 'borg');
+      await mkdir(allowedDir);
+      const key = await callApi<{ id: string; publicKey: string }>(page, 'POST', '/api/ssh-keys', {
+        name: 'offsite-key',
+        type: 'ed25519',
+      });
+      await sshd.setAuthorizedKeys([
+        `command="borg serve --restrict-to-path ${allowedDir}",restrict ${key.publicKey}`,
+      ]);
+
+      await page.goto(`${app.baseUrl}/repositories/new`);
+      await page.getByTestId('repository-name').locator('input').fill('offsite');
+      await page
+        .getByTestId('repository-location')
+        .locator('input')
+        .fill(`ssh://root@127.0.0.1:${sshd.port}${allowedDir}/repo`);
+      await page.getByTestId('repository-ssh-key').click();
+      await page.locator('.n-base-select-option', { hasText: 'offsite-key' }).click();
+      await page.getByTestId('repository-test-connection').click();
+      const shown = page.getByTestId('repository-host-fingerprint');
+      await shown.waitFor({ timeout: 30_000 });
+      const fingerprint = ((await shown.textContent()) ?? '').trim();
+      expect(fingerprint).toBe(await fingerprintOf(sshd.hostPublicKey, sshdDir));
+      await page.getByTestId('repository-approve-host-key').click();
+      await page.getByTestId('repository-next').click();
+      await page.getByTestId('repository-generate-passphrase').click();
+      await page.getByTestId('repository-passphrase-saved').click();
+      await page.getByTestId('repository-next').click();
+      await page.getByTestId('repository-submit').click();
+      await page.getByTestId('repository-done').click({ timeout: 60_000 });
+
+      await expect.poll(() => new URL(page.url()).pathname).toMatch(/^\/repositories\/[0-9A-Z]+$/);
+      const created = await callApi<{ hostKeyFingerprint: string | null }>(
+        page,
+        'GET',
+        `/api/repositories/${new URL(page.url()).pathname.split('/').pop()}`,
+      );
+      expect(created.hostKeyFingerprint).toBe(fingerprint);
+    } finally {
+      await sshd.stop();
+      await rm(sshdDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('adds a notification channel, lists it masked and reports a test it could not deliver', async () => {
     await page.goto(`${app.baseUrl}/notifications`);
