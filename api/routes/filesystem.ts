@@ -48,12 +48,16 @@ const listingSchema = {
   },
 } as const;
 
-/** Browsing the API host's file tree under SOURCE_ROOTS, to pick backup sources. */
+/**
+ * Browsing the API host's file tree: under SOURCE_ROOTS to pick backup sources (admin: it reveals
+ * the tree), and the folders under RESTORE_ROOTS to pick a restore target (operator, who may
+ * restore there anyway).
+ */
 export async function filesystemRoutes(
   app: FastifyInstance,
   deps: RouteDependencies,
 ): Promise<void> {
-  const roots = deps.config.sourceRoots;
+  const { sourceRoots, restoreRoots } = deps.config;
 
   app.get<{ Querystring: { path?: string } }>(
     '/api/filesystem',
@@ -68,41 +72,60 @@ export async function filesystemRoutes(
         response: withErrorResponses({ 200: listingSchema }),
       },
     },
-    async (request) => {
-      if (!request.query.path) {
-        const entries = roots.map((root) => ({
-          name: root,
-          path: root,
-          type: 'directory' as const,
-        }));
-        return { path: '', roots, entries, truncated: false };
-      }
-      const directory = await resolveWithinRoots(request.query.path, roots, 'path');
-      const listed = await readdir(directory, { withFileTypes: true }).catch((error: unknown) => {
-        throw unreadable(error, request.query.path!);
-      });
-
-      const entries: Entry[] = [];
-      for (const dirent of listed.slice(0, MAX_ENTRIES)) {
-        const full = path.join(directory, dirent.name);
-        // Links are shown as what they point to; a dangling link is left out.
-        const isDirectory = dirent.isSymbolicLink()
-          ? await stat(full).then(
-              (target) => target.isDirectory(),
-              () => undefined,
-            )
-          : dirent.isDirectory();
-        if (isDirectory === undefined) continue;
-        entries.push({ name: dirent.name, path: full, type: isDirectory ? 'directory' : 'file' });
-      }
-      entries.sort(
-        (a, b) =>
-          Number(b.type === 'directory') - Number(a.type === 'directory') ||
-          a.name.localeCompare(b.name),
-      );
-      return { path: directory, roots, entries, truncated: listed.length > MAX_ENTRIES };
-    },
+    (request) => listDirectory(request.query.path, sourceRoots, { directoriesOnly: false }),
   );
+
+  app.get<{ Querystring: { path?: string } }>(
+    '/api/filesystem/restore-targets',
+    {
+      config: { access: 'operator' },
+      schema: {
+        tags: ['filesystem'],
+        summary: 'List the folders of a directory under RESTORE_ROOTS (no path: the roots)',
+        description:
+          'Folders only, to choose where a restore goes; as with /api/filesystem, this is the API host’s view.',
+        querystring: querySchema,
+        response: withErrorResponses({ 200: listingSchema }),
+      },
+    },
+    (request) => listDirectory(request.query.path, restoreRoots, { directoriesOnly: true }),
+  );
+}
+
+/** One directory under `roots`, folders first; no path lists the roots themselves. */
+async function listDirectory(
+  requested: string | undefined,
+  roots: string[],
+  { directoriesOnly }: { directoriesOnly: boolean },
+) {
+  if (!requested) {
+    const entries = roots.map((root) => ({ name: root, path: root, type: 'directory' as const }));
+    return { path: '', roots, entries, truncated: false };
+  }
+  const directory = await resolveWithinRoots(requested, roots, 'path');
+  const listed = await readdir(directory, { withFileTypes: true }).catch((error: unknown) => {
+    throw unreadable(error, requested);
+  });
+
+  const entries: Entry[] = [];
+  for (const dirent of listed.slice(0, MAX_ENTRIES)) {
+    const full = path.join(directory, dirent.name);
+    // Links are shown as what they point to; a dangling link is left out.
+    const isDirectory = dirent.isSymbolicLink()
+      ? await stat(full).then(
+          (target) => target.isDirectory(),
+          () => undefined,
+        )
+      : dirent.isDirectory();
+    if (isDirectory === undefined || (directoriesOnly && !isDirectory)) continue;
+    entries.push({ name: dirent.name, path: full, type: isDirectory ? 'directory' : 'file' });
+  }
+  entries.sort(
+    (a, b) =>
+      Number(b.type === 'directory') - Number(a.type === 'directory') ||
+      a.name.localeCompare(b.name),
+  );
+  return { path: directory, roots, entries, truncated: listed.length > MAX_ENTRIES };
 }
 
 function unreadable(error: unknown, requested: string): ApiError {

@@ -183,8 +183,15 @@ describe('backing up and restoring through the web UI', () => {
     }
     const row = page.getByTestId('archive-items').locator('tr', { hasText: 'report.bin' });
     await row.locator('.n-checkbox').click();
-    const target = path.join(app.dataDir, 'restores', 'first');
-    await page.getByTestId('restore-target').locator('input').fill(target);
+    // The target comes from the folder picker: a new folder, named after the archive, under the
+    // restore root.
+    const restoreRoot = path.join(app.dataDir, 'restores');
+    await page.getByTestId('restore-target-browse').click();
+    await page.getByRole('button', { name: restoreRoot, exact: true }).click();
+    await page.getByTestId('restore-target-new-folder').click();
+    await page.getByTestId('filesystem-entries').waitFor({ state: 'detached' });
+    const target = await page.getByTestId('restore-target').locator('input').inputValue();
+    expect(path.dirname(target)).toBe(restoreRoot);
     await shoot(page, 'archive-browser');
     await page.getByTestId('restore-submit').click();
 

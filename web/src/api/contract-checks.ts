@@ -73,6 +73,12 @@ export type AnswerChecks = [
   Holds<Fits<AnswerOf<'GET /api/about'>, Reads<typeof operations.getAbout>>>,
   Holds<Fits<AnswerOf<'GET /api/dashboard'>, Reads<typeof operations.getDashboard>>>,
   Holds<Fits<AnswerOf<'GET /api/filesystem'>, Reads<typeof operations.browseFilesystem>>>,
+  Holds<
+    Fits<
+      AnswerOf<'GET /api/filesystem/restore-targets'>,
+      Reads<typeof operations.browseRestoreTargets>
+    >
+  >,
 
   Holds<
     Fits<

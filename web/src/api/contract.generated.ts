@@ -226,6 +226,19 @@ export interface ApiContract {
       truncated: boolean;
     };
   };
+  'GET /api/filesystem/restore-targets': {
+    body: undefined;
+    response: {
+      path: string;
+      roots: string[];
+      entries: {
+        name: string;
+        path: string;
+        type: 'directory' | 'file';
+      }[];
+      truncated: boolean;
+    };
+  };
   'PATCH /api/maintenance-schedules/{id}': {
     body: {
       cron?: string;

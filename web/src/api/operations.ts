@@ -73,3 +73,7 @@ export const getDashboard = () => request<Dashboard>('/api/dashboard');
 
 export const browseFilesystem = (path?: string) =>
   request<FilesystemListing>('/api/filesystem', { query: { path } });
+
+/** Folders under RESTORE_ROOTS, to choose where a restore goes. */
+export const browseRestoreTargets = (path?: string) =>
+  request<FilesystemListing>('/api/filesystem/restore-targets', { query: { path } });
