@@ -12,6 +12,7 @@ import { createAuthServices, type RouteDependencies } from './auth/services';
 import type { ApiDependencies } from './dependencies';
 import { installErrorHandler } from './error-handler';
 import { errorBody } from './errors';
+import { registerSharedSchemas, sharedSchemaName } from './schemas/shared-schemas';
 import { aboutRoutes } from './routes/about';
 import { archiveRoutes } from './routes/archives';
 import { auditRoutes } from './routes/audit';
@@ -94,7 +95,11 @@ async function registerResourceRoutes(app: FastifyInstance, deps: RouteDependenc
 }
 
 async function registerOpenApi(app: FastifyInstance): Promise<void> {
+  registerSharedSchemas(app);
   await app.register(swagger, {
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, index) => sharedSchemaName(json, index),
+    },
     openapi: {
       info: {
         title: 'Borgflow API',

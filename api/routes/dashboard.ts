@@ -6,9 +6,7 @@ import type { RouteDependencies } from '../auth/services';
 import { toRepositoryResponse } from '../repositories/repository-records';
 import { healthOf } from '../runs/health';
 import { toRunResponse } from '../runs/run-response';
-import { alwaysSent, withErrorResponses } from '../schemas/common';
-import { repositorySchema } from '../schemas/repositories';
-import { runSchema } from '../schemas/runs';
+import { alwaysSent, withErrorResponses, schemaRef } from '../schemas/common';
 
 /** Failed runs older than this no longer ask for attention on the dashboard. */
 const ATTENTION_WINDOW_DAYS = 7;
@@ -18,7 +16,7 @@ const dashboardSchema = {
   type: 'object',
   required: ['repositories', 'plans', 'runsNeedingAttention', 'totals'],
   properties: {
-    repositories: { type: 'array', items: repositorySchema },
+    repositories: { type: 'array', items: schemaRef('Repository') },
     plans: {
       type: 'array',
       items: alwaysSent({
@@ -34,7 +32,7 @@ const dashboardSchema = {
         },
       }),
     },
-    runsNeedingAttention: { type: 'array', items: runSchema },
+    runsNeedingAttention: { type: 'array', items: schemaRef('Run') },
     totals: alwaysSent({
       properties: { originalSize: { type: 'number' }, deduplicatedSize: { type: 'number' } },
     }),

@@ -19,11 +19,15 @@ import { scheduleSettingsOf } from '../../core/temporal/schedule-sync';
 import { recordAudit } from '../audit';
 import type { RouteDependencies } from '../auth/services';
 import { ApiError } from '../errors';
-import { idParamsSchema, noContentResponse, withErrorResponses } from '../schemas/common';
+import {
+  idParamsSchema,
+  noContentResponse,
+  withErrorResponses,
+  schemaRef,
+} from '../schemas/common';
 import {
   createMaintenanceScheduleBodySchema,
   maintenanceScheduleListSchema,
-  maintenanceScheduleSchema,
   updateMaintenanceScheduleBodySchema,
 } from '../schemas/maintenance-schedules';
 
@@ -90,7 +94,7 @@ export async function maintenanceScheduleRoutes(
         summary: 'Schedule checks or prunes of a repository (a Temporal Schedule)',
         params: idParamsSchema,
         body: createMaintenanceScheduleBodySchema,
-        response: withErrorResponses({ 201: maintenanceScheduleSchema }),
+        response: withErrorResponses({ 201: schemaRef('MaintenanceSchedule') }),
       },
     },
     async (request, reply) => {
@@ -124,7 +128,7 @@ export async function maintenanceScheduleRoutes(
         summary: 'Change a schedule; Temporal follows (a disabled schedule is paused)',
         params: idParamsSchema,
         body: updateMaintenanceScheduleBodySchema,
-        response: withErrorResponses({ 200: maintenanceScheduleSchema }),
+        response: withErrorResponses({ 200: schemaRef('MaintenanceSchedule') }),
       },
     },
     async (request) => {

@@ -6,11 +6,15 @@ import { secretContexts } from '../../core/secrets/contexts';
 import { recordAudit } from '../audit';
 import type { RouteDependencies } from '../auth/services';
 import { ApiError } from '../errors';
-import { idParamsSchema, noContentResponse, withErrorResponses } from '../schemas/common';
+import {
+  idParamsSchema,
+  noContentResponse,
+  withErrorResponses,
+  schemaRef,
+} from '../schemas/common';
 import {
   createNotificationChannelBodySchema,
   notificationChannelListSchema,
-  notificationChannelSchema,
   updateNotificationChannelBodySchema,
   type NotificationEvent,
 } from '../schemas/notifications';
@@ -66,7 +70,7 @@ export async function notificationRoutes(
         tags,
         summary: 'Create a notification channel',
         body: createNotificationChannelBodySchema,
-        response: withErrorResponses({ 201: notificationChannelSchema }),
+        response: withErrorResponses({ 201: schemaRef('NotificationChannel') }),
       },
     },
     async (request, reply) => {
@@ -102,7 +106,7 @@ export async function notificationRoutes(
         summary: 'Change a notification channel; omitted fields stay as they are',
         params: idParamsSchema,
         body: updateNotificationChannelBodySchema,
-        response: withErrorResponses({ 200: notificationChannelSchema }),
+        response: withErrorResponses({ 200: schemaRef('NotificationChannel') }),
       },
     },
     async (request) => {

@@ -26,13 +26,17 @@ import { ApiError } from '../errors';
 import { idempotencyKeyOf, requesterOf, triggerOf } from '../runs/requester';
 import { createRunLauncher } from '../runs/run-launcher';
 import { toRunResponse } from '../runs/run-response';
-import { idParamsSchema, noContentResponse, withErrorResponses } from '../schemas/common';
+import {
+  idParamsSchema,
+  noContentResponse,
+  withErrorResponses,
+  schemaRef,
+} from '../schemas/common';
 import {
   archiveNamePreviewBodySchema,
   archiveNamePreviewSchema,
   createPlanBodySchema,
   planListSchema,
-  planSchema,
   updatePlanBodySchema,
 } from '../schemas/plans';
 import { runEnvelopeSchema } from '../schemas/runs';
@@ -119,7 +123,7 @@ export async function planRoutes(app: FastifyInstance, deps: RouteDependencies):
         tags,
         summary: 'One plan, with the next runs and overlap skips Temporal reports',
         params: idParamsSchema,
-        response: withErrorResponses({ 200: planSchema }),
+        response: withErrorResponses({ 200: schemaRef('Plan') }),
       },
     },
     async (request) => withSchedule(await requirePlan(request.params.id)),
@@ -133,7 +137,7 @@ export async function planRoutes(app: FastifyInstance, deps: RouteDependencies):
         tags,
         summary: 'Create a plan and its Temporal schedule',
         body: createPlanBodySchema,
-        response: withErrorResponses({ 201: planSchema }),
+        response: withErrorResponses({ 201: schemaRef('Plan') }),
       },
     },
     async (request, reply) => {
@@ -171,7 +175,7 @@ export async function planRoutes(app: FastifyInstance, deps: RouteDependencies):
         summary: 'Change a plan; its schedule follows (disabled plans are paused)',
         params: idParamsSchema,
         body: updatePlanBodySchema,
-        response: withErrorResponses({ 200: planSchema }),
+        response: withErrorResponses({ 200: schemaRef('Plan') }),
       },
     },
     async (request) => {

@@ -10,11 +10,15 @@ import { ApiError } from '../errors';
 import { checkedLocation } from '../repositories/locations';
 import { requireRepository, toRepositoryResponse } from '../repositories/repository-records';
 import { callWorker, toApiError } from '../runs/worker-calls';
-import { idParamsSchema, noContentResponse, withErrorResponses } from '../schemas/common';
+import {
+  idParamsSchema,
+  noContentResponse,
+  withErrorResponses,
+  schemaRef,
+} from '../schemas/common';
 import {
   createRepositoryBodySchema,
   repositoryListSchema,
-  repositorySchema,
   sizeHistorySchema,
   updateRepositoryBodySchema,
 } from '../schemas/repositories';
@@ -86,7 +90,7 @@ export async function repositoryRoutes(
         description:
           'Waits up to a minute for a worker to run borg. On failure nothing is kept, and the answer names borg’s error type (`borgError`).',
         body: createRepositoryBodySchema,
-        response: withErrorResponses({ 201: repositorySchema }),
+        response: withErrorResponses({ 201: schemaRef('Repository') }),
       },
     },
     async (request, reply) => {
@@ -168,7 +172,7 @@ export async function repositoryRoutes(
         tags,
         summary: 'One repository with its sizes and last archive and check times',
         params: idParamsSchema,
-        response: withErrorResponses({ 200: repositorySchema }),
+        response: withErrorResponses({ 200: schemaRef('Repository') }),
       },
     },
     async (request) => toRepositoryResponse(await requireRepository(db, request.params.id)),
@@ -183,7 +187,7 @@ export async function repositoryRoutes(
         summary: 'Change a repository’s name or connection settings',
         params: idParamsSchema,
         body: updateRepositoryBodySchema,
-        response: withErrorResponses({ 200: repositorySchema }),
+        response: withErrorResponses({ 200: schemaRef('Repository') }),
       },
     },
     async (request) => {

@@ -7,10 +7,9 @@ import { ApiError } from '../errors';
 import { checkedLocation } from '../repositories/locations';
 import { requireRepository, toRepositoryResponse } from '../repositories/repository-records';
 import { callWorker, toApiError } from '../runs/worker-calls';
-import { idParamsSchema, withErrorResponses } from '../schemas/common';
+import { idParamsSchema, withErrorResponses, schemaRef } from '../schemas/common';
 import {
   connectionResultSchema,
-  repositorySchema,
   testConnectionBodySchema,
   trustHostKeyBodySchema,
 } from '../schemas/repositories';
@@ -73,7 +72,7 @@ export async function repositoryConnectionRoutes(
         summary: 'Pin an approved ssh host key of the repository’s server',
         params: idParamsSchema,
         body: trustHostKeyBodySchema,
-        response: withErrorResponses({ 200: repositorySchema }),
+        response: withErrorResponses({ 200: schemaRef('Repository') }),
       },
     },
     async (request) => {

@@ -18,14 +18,13 @@ import { ApiError } from '../errors';
 import { createRunLauncher, findRun } from '../runs/run-launcher';
 import { requesterOf } from '../runs/requester';
 import { toRunResponse } from '../runs/run-response';
-import { withErrorResponses } from '../schemas/common';
+import { withErrorResponses, schemaRef } from '../schemas/common';
 import {
   decisionResponseSchema,
   runEnvelopeSchema,
   runIdParamsSchema,
   runListQuerySchema,
   runListSchema,
-  runSchema,
 } from '../schemas/runs';
 
 interface RunListQuery {
@@ -101,7 +100,7 @@ export async function runRoutes(app: FastifyInstance, deps: RouteDependencies): 
         tags,
         summary: 'One run with its steps, progress and Temporal link',
         params: runIdParamsSchema,
-        response: withErrorResponses({ 200: runSchema }),
+        response: withErrorResponses({ 200: schemaRef('Run') }),
       },
     },
     async (request) => toRunResponse(await requireRun(request.params.id), config),

@@ -16,12 +16,16 @@ import {
 import { recordAudit } from '../audit';
 import type { RouteDependencies } from '../auth/services';
 import { ApiError } from '../errors';
-import { idParamsSchema, noContentResponse, withErrorResponses } from '../schemas/common';
+import {
+  idParamsSchema,
+  noContentResponse,
+  withErrorResponses,
+  schemaRef,
+} from '../schemas/common';
 import {
   createSshKeyBodySchema,
   restrictToPathQuerySchema,
   sshKeyListSchema,
-  sshKeySchema,
 } from '../schemas/ssh-keys';
 
 interface CreateSshKeyBody {
@@ -76,7 +80,7 @@ export async function sshKeyRoutes(app: FastifyInstance, deps: RouteDependencies
         summary: 'One SSH key, with an authorized_keys line restricted to `restrictToPath`',
         params: idParamsSchema,
         querystring: restrictToPathQuerySchema,
-        response: withErrorResponses({ 200: sshKeySchema }),
+        response: withErrorResponses({ 200: schemaRef('SshKey') }),
       },
     },
     async (request) => {
@@ -100,7 +104,7 @@ export async function sshKeyRoutes(app: FastifyInstance, deps: RouteDependencies
         summary: 'Generate (`type`) or import (`privateKey`) an SSH key',
         querystring: restrictToPathQuerySchema,
         body: createSshKeyBodySchema,
-        response: withErrorResponses({ 201: sshKeySchema }),
+        response: withErrorResponses({ 201: schemaRef('SshKey') }),
       },
     },
     async (request, reply) => {

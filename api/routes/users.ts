@@ -7,13 +7,13 @@ import { assertAcceptablePassword, hashPassword } from '../auth/passwords';
 import type { RouteDependencies } from '../auth/services';
 import { findUserById, lockAdminCount, toUserResponse } from '../auth/user-store';
 import { ApiError } from '../errors';
-import { idParamsSchema, noContentResponse, withErrorResponses } from '../schemas/common';
 import {
-  createUserBodySchema,
-  updateUserBodySchema,
-  userListSchema,
-  userSchema,
-} from '../schemas/users';
+  idParamsSchema,
+  noContentResponse,
+  withErrorResponses,
+  schemaRef,
+} from '../schemas/common';
+import { createUserBodySchema, updateUserBodySchema, userListSchema } from '../schemas/users';
 
 interface CreateUserBody {
   username: string;
@@ -63,7 +63,7 @@ export async function userRoutes(app: FastifyInstance, deps: RouteDependencies):
         tags,
         summary: 'One user',
         params: idParamsSchema,
-        response: withErrorResponses({ 200: userSchema }),
+        response: withErrorResponses({ 200: schemaRef('User') }),
       },
     },
     async (request) => toUserResponse(await requireUser(deps, request.params.id)),
@@ -77,7 +77,7 @@ export async function userRoutes(app: FastifyInstance, deps: RouteDependencies):
         tags,
         summary: 'Create a user; they must change the password at first sign-in',
         body: createUserBodySchema,
-        response: withErrorResponses({ 201: userSchema }),
+        response: withErrorResponses({ 201: schemaRef('User') }),
       },
     },
     async (request, reply) => {
@@ -126,7 +126,7 @@ export async function userRoutes(app: FastifyInstance, deps: RouteDependencies):
         summary: 'Change the role or reset the password (the user must change it at next sign-in)',
         params: idParamsSchema,
         body: updateUserBodySchema,
-        response: withErrorResponses({ 200: userSchema }),
+        response: withErrorResponses({ 200: schemaRef('User') }),
       },
     },
     async (request) => {

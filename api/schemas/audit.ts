@@ -1,4 +1,4 @@
-import { timestampSchema } from './common';
+import { timestampSchema, schemaRef } from './common';
 
 export const AUDIT_PAGE_DEFAULT = 50;
 export const AUDIT_PAGE_MAX = 500;
@@ -36,7 +36,7 @@ export const auditPageSchema = {
   type: 'object',
   required: ['entries', 'nextCursor'],
   properties: {
-    entries: { type: 'array', items: auditEntrySchema },
+    entries: { type: 'array', items: schemaRef('AuditEntry') },
     nextCursor: { type: ['string', 'null'], description: 'null on the last page.' },
   },
 } as const;

@@ -65,3 +65,22 @@ export function alwaysSent<const Schema extends { properties: Record<string, unk
   const required = Object.keys(schema.properties).filter((name) => !optional.includes(name));
   return { type: 'object', ...schema, required } as const;
 }
+
+/** The response shapes the OpenAPI document names (components/schemas), shared across routes. */
+export type SharedSchemaId =
+  | 'ApiToken'
+  | 'Archive'
+  | 'ArchiveItem'
+  | 'AuditEntry'
+  | 'MaintenanceSchedule'
+  | 'NotificationChannel'
+  | 'Plan'
+  | 'Repository'
+  | 'Run'
+  | 'SshKey'
+  | 'User';
+
+/** Points at a shared shape registered by `registerSharedSchemas`. */
+export function schemaRef(id: SharedSchemaId) {
+  return { $ref: `${id}#` } as const;
+}

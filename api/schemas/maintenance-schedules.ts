@@ -1,5 +1,5 @@
 import { MAINTENANCE_KINDS } from '../../core/maintenance-schedules';
-import { alwaysSent, idSchema, timestampSchema } from './common';
+import { alwaysSent, idSchema, timestampSchema, schemaRef } from './common';
 import { checkBodySchema, pruneBodySchema, retentionSchema } from './repositories';
 
 const cronSchema = {
@@ -80,5 +80,5 @@ export const maintenanceScheduleSchema = alwaysSent({
 export const maintenanceScheduleListSchema = {
   type: 'object',
   required: ['schedules'],
-  properties: { schedules: { type: 'array', items: maintenanceScheduleSchema } },
+  properties: { schedules: { type: 'array', items: schemaRef('MaintenanceSchedule') } },
 } as const;

@@ -4,6 +4,7 @@ import {
   nameSchema,
   nullableTimestampSchema,
   timestampSchema,
+  schemaRef,
 } from './common';
 
 /** Everything a notification channel can subscribe to. */
@@ -68,7 +69,7 @@ export const notificationChannelSchema = alwaysSent({
 export const notificationChannelListSchema = {
   type: 'object',
   required: ['channels'],
-  properties: { channels: { type: 'array', items: notificationChannelSchema } },
+  properties: { channels: { type: 'array', items: schemaRef('NotificationChannel') } },
 } as const;
 
 const channelFields = {

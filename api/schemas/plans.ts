@@ -1,4 +1,4 @@
-import { alwaysSent, idSchema, nameSchema, timestampSchema } from './common';
+import { alwaysSent, idSchema, nameSchema, timestampSchema, schemaRef } from './common';
 import { retentionSchema } from './repositories';
 
 const patternListItem = {
@@ -135,7 +135,7 @@ export const planSchema = alwaysSent({
 export const planListSchema = {
   type: 'object',
   required: ['plans'],
-  properties: { plans: { type: 'array', items: planSchema } },
+  properties: { plans: { type: 'array', items: schemaRef('Plan') } },
 } as const;
 
 export const archiveNamePreviewBodySchema = {

@@ -5,6 +5,7 @@ import {
   nullableTimestampSchema,
   timestampSchema,
   ULID_PATTERN,
+  schemaRef,
 } from './common';
 
 export const ENCRYPTION_MODES = [
@@ -89,7 +90,7 @@ export const repositorySchema = alwaysSent({
 export const repositoryListSchema = {
   type: 'object',
   required: ['repositories'],
-  properties: { repositories: { type: 'array', items: repositorySchema } },
+  properties: { repositories: { type: 'array', items: schemaRef('Repository') } },
 } as const;
 
 const locationSchema = {
@@ -293,7 +294,7 @@ export const archiveSchema = alwaysSent({
 export const archiveListSchema = {
   type: 'object',
   required: ['archives'],
-  properties: { archives: { type: 'array', items: archiveSchema } },
+  properties: { archives: { type: 'array', items: schemaRef('Archive') } },
 } as const;
 
 export const archiveParamsSchema = {
@@ -319,7 +320,7 @@ export const archiveItemsQuerySchema = {
   },
 } as const;
 
-const archiveItemSchema = alwaysSent({
+export const archiveItemSchema = alwaysSent({
   properties: {
     path: { type: 'string' },
     name: { type: 'string' },
@@ -333,7 +334,7 @@ export const archiveItemsSchema = {
   type: 'object',
   required: ['items', 'nextCursor'],
   properties: {
-    items: { type: 'array', items: archiveItemSchema },
+    items: { type: 'array', items: schemaRef('ArchiveItem') },
     nextCursor: { type: ['string', 'null'] },
   },
 } as const;

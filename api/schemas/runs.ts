@@ -1,5 +1,11 @@
 import { RUN_KINDS, RUN_STATUSES } from '../../core/runs';
-import { alwaysSent, idSchema, nullableTimestampSchema, timestampSchema } from './common';
+import {
+  alwaysSent,
+  idSchema,
+  nullableTimestampSchema,
+  timestampSchema,
+  schemaRef,
+} from './common';
 
 // Run ids are workflow ids: `<kind>-<subject id>-<ulid>`, `…-k<hash>` for keyed starts, and
 // `backup-<plan id>-<scheduled time>` for scheduled ones.
@@ -84,7 +90,7 @@ export const runSchema = alwaysSent({
 export const runEnvelopeSchema = {
   type: 'object',
   required: ['run'],
-  properties: { run: runSchema },
+  properties: { run: schemaRef('Run') },
 } as const;
 
 export const runListQuerySchema = {
@@ -104,7 +110,7 @@ export const runListSchema = {
   type: 'object',
   required: ['runs', 'nextCursor'],
   properties: {
-    runs: { type: 'array', items: runSchema },
+    runs: { type: 'array', items: schemaRef('Run') },
     nextCursor: { type: ['string', 'null'] },
   },
 } as const;
@@ -112,5 +118,8 @@ export const runListSchema = {
 export const decisionResponseSchema = {
   type: 'object',
   required: ['run', 'decision'],
-  properties: { run: runSchema, decision: { type: 'string', enum: ['resume', 'skip', 'abort'] } },
+  properties: {
+    run: schemaRef('Run'),
+    decision: { type: 'string', enum: ['resume', 'skip', 'abort'] },
+  },
 } as const;

@@ -1,4 +1,4 @@
-import { idSchema, nameSchema, timestampSchema } from './common';
+import { idSchema, nameSchema, timestampSchema, schemaRef } from './common';
 
 export const SSH_KEY_TYPES = ['ed25519', 'rsa'] as const;
 export const PRIVATE_KEY_MAX_LENGTH = 16_384;
@@ -33,7 +33,7 @@ export const sshKeySchema = {
 export const sshKeyListSchema = {
   type: 'object',
   required: ['sshKeys'],
-  properties: { sshKeys: { type: 'array', items: sshKeySchema } },
+  properties: { sshKeys: { type: 'array', items: schemaRef('SshKey') } },
 } as const;
 
 export const createSshKeyBodySchema = {

@@ -1,4 +1,10 @@
-import { idSchema, nameSchema, nullableTimestampSchema, timestampSchema } from './common';
+import {
+  idSchema,
+  nameSchema,
+  nullableTimestampSchema,
+  timestampSchema,
+  schemaRef,
+} from './common';
 
 const tokenProperties = {
   id: idSchema,
@@ -28,7 +34,7 @@ export const createdTokenSchema = {
 export const tokenListSchema = {
   type: 'object',
   required: ['tokens'],
-  properties: { tokens: { type: 'array', items: tokenSchema } },
+  properties: { tokens: { type: 'array', items: schemaRef('ApiToken') } },
 } as const;
 
 export const createTokenBodySchema = {

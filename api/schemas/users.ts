@@ -1,6 +1,6 @@
 import { ROLES } from '../auth/access';
 import { MAX_PASSWORD_LENGTH } from '../auth/passwords';
-import { idSchema, timestampSchema } from './common';
+import { idSchema, timestampSchema, schemaRef } from './common';
 
 // Lower case only: usernames are compared case-insensitively by storing them folded.
 export const usernameSchema = {
@@ -35,13 +35,13 @@ export const userSchema = {
 export const userEnvelopeSchema = {
   type: 'object',
   required: ['user'],
-  properties: { user: userSchema },
+  properties: { user: schemaRef('User') },
 } as const;
 
 export const userListSchema = {
   type: 'object',
   required: ['users'],
-  properties: { users: { type: 'array', items: userSchema } },
+  properties: { users: { type: 'array', items: schemaRef('User') } },
 } as const;
 
 export const createUserBodySchema = {

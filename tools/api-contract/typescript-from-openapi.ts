@@ -4,8 +4,9 @@
  * types against these (web/src/api/contract-checks.ts), so a route whose schema changes under the
  * UI fails the type check instead of a user's page.
  *
- * It understands the JSON Schema the routes use: type (also as a list), enum, const, properties,
- * required, additionalProperties, items, nullable, oneOf/anyOf/allOf and local $ref.
+ * Named shapes (components/schemas) become exported types of the same name. It understands the
+ * JSON Schema the routes use: type (also as a list), enum, const, properties, required,
+ * additionalProperties, items, nullable, oneOf/anyOf/allOf and local $ref.
  */
 
 /** The part of a JSON Schema (OpenAPI 3.0 flavour) that the routes write. */
@@ -40,8 +41,15 @@ const INDENT = '  ';
 
 /** The whole generated module, deterministic for one document (operations sorted). */
 export function typescriptFromOpenApi(document: OpenApiDocument): string {
+  const components = document.components?.schemas ?? {};
   const convert = (schema: SchemaNode | undefined, depth: number) =>
-    typeOf(schema, depth, document.components?.schemas ?? {});
+    typeOf(schema, depth, components);
+  const named = Object.keys(components)
+    .sort()
+    .map((name) => {
+      if (!/^[A-Za-z_$][\w$]*$/.test(name)) throw new Error(`openapi: schema name ${name}`);
+      return `/** components/schemas/${name} */\nexport type ${name} = ${convert(components[name], 0)};\n`;
+    });
   const entries: string[] = [];
 
   for (const route of Object.keys(document.paths).sort()) {
@@ -63,6 +71,7 @@ export function typescriptFromOpenApi(document: OpenApiDocument): string {
     '// Generated from /api/openapi.json by tools/api-contract/typescript-from-openapi.ts; do not edit.',
     '// `UPDATE_API_CONTRACT=1 npx vitest run tests/api/openapi-contract.test.ts` writes it anew.',
     '',
+    ...named,
     '/** Every operation of the API: the JSON body it takes and the JSON of its successful answer. */',
     'export interface ApiContract {',
     ...entries,
@@ -112,9 +121,8 @@ function baseTypeOf(
 ): string {
   if (schema.$ref) {
     const name = schema.$ref.replace(/^#\/components\/schemas\//, '');
-    const target = components[name];
-    if (!target) throw new Error(`openapi: unresolved $ref ${schema.$ref}`);
-    return typeOf(target, depth, components);
+    if (!components[name]) throw new Error(`openapi: unresolved $ref ${schema.$ref}`);
+    return name;
   }
   if (schema.const !== undefined) return JSON.stringify(schema.const);
   if (schema.enum) return schema.enum.map((value) => JSON.stringify(value)).join(' | ');

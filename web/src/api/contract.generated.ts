@@ -1,6 +1,273 @@
 // Generated from /api/openapi.json by tools/api-contract/typescript-from-openapi.ts; do not edit.
 // `UPDATE_API_CONTRACT=1 npx vitest run tests/api/openapi-contract.test.ts` writes it anew.
 
+/** components/schemas/ApiToken */
+export type ApiToken = {
+  id: string;
+  name: string;
+  userId: string;
+  username: string;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+};
+
+/** components/schemas/Archive */
+export type Archive = {
+  name: string;
+  id: string;
+  start: string;
+  end: string | null;
+  originalSize: number | null;
+  compressedSize: number | null;
+  deduplicatedSize: number | null;
+  files: number | null;
+};
+
+/** components/schemas/ArchiveItem */
+export type ArchiveItem = {
+  path: string;
+  name: string;
+  type: string;
+  size: number;
+  mtime: string | null;
+};
+
+/** components/schemas/AuditEntry */
+export type AuditEntry = {
+  id: string;
+  at: string;
+  userId: string | null;
+  username: string | null;
+  action: string;
+  target: string | null;
+  address: string | null;
+  outcome: 'success' | 'failure' | 'denied';
+  details: Record<string, unknown> | null;
+};
+
+/** components/schemas/MaintenanceSchedule */
+export type MaintenanceSchedule = {
+  id: string;
+  repositoryId: string;
+  kind: 'check' | 'prune';
+  cron: string;
+  timezone: string;
+  enabled: boolean;
+  options: {
+    verifyData?: boolean;
+    repositoryOnly?: boolean;
+    archivesOnly?: boolean;
+    maxDurationSeconds?: number;
+    retention?: {
+      keepWithin?: string;
+      keepLast?: number;
+      keepMinutely?: number;
+      keepHourly?: number;
+      keepDaily?: number;
+      keepWeekly?: number;
+      keepMonthly?: number;
+      keepYearly?: number;
+    };
+    globArchives?: string;
+    compact?: boolean;
+  };
+  jitterSeconds: number | null;
+  createdAt: string;
+  updatedAt: string;
+  nextRuns: string[];
+  skippedForOverlap: number;
+};
+
+/** components/schemas/NotificationChannel */
+export type NotificationChannel = {
+  id: string;
+  name: string;
+  maskedUrl: string;
+  events: (
+    | 'run.succeeded'
+    | 'run.warning'
+    | 'run.failed'
+    | 'run.canceled'
+    | 'run.skipped'
+    | 'run.waiting'
+    | 'check.problems'
+    | 'key.rotated'
+    | 'backup.missed'
+  )[];
+  enabled: boolean;
+  repositoryIds: string[] | null;
+  planIds: string[] | null;
+  lastSentAt: string | null;
+  lastError: string | null;
+  lastErrorAt: string | null;
+  createdAt: string;
+};
+
+/** components/schemas/Plan */
+export type Plan = {
+  id: string;
+  name: string;
+  repositoryId: string;
+  sources: string[];
+  excludes: string[];
+  compression: string;
+  archiveName: string;
+  schedule: {
+    cron: string;
+    timezone: string;
+  } | null;
+  retention: {
+    keepWithin?: string;
+    keepLast?: number;
+    keepMinutely?: number;
+    keepHourly?: number;
+    keepDaily?: number;
+    keepWeekly?: number;
+    keepMonthly?: number;
+    keepYearly?: number;
+  } | null;
+  pruneAfterBackup: boolean;
+  compactAfterPrune: boolean;
+  checkAfterBackup: boolean;
+  hooks: {
+    name: string;
+    when: 'before' | 'after';
+    command: string;
+    timeoutSeconds?: number;
+    onFailure?: 'fail' | 'skip';
+    runOn?: 'success' | 'failure' | 'always';
+  }[];
+  enabled: boolean;
+  oneFileSystem: boolean;
+  checkpointIntervalSeconds: number | null;
+  jitterSeconds: number | null;
+  missedBackupHours: number | null;
+  hasPingUrl: boolean;
+  createdAt: string;
+  updatedAt: string;
+  nextRuns: string[];
+  skippedForOverlap: number;
+};
+
+/** components/schemas/Repository */
+export type Repository = {
+  id: string;
+  name: string;
+  location: string;
+  encryption:
+    | 'repokey-blake2'
+    | 'repokey'
+    | 'keyfile-blake2'
+    | 'keyfile'
+    | 'authenticated-blake2'
+    | 'authenticated'
+    | 'none';
+  sshKeyId: string | null;
+  remotePath: string | null;
+  uploadRateLimitKbps: number | null;
+  allowRelocated: boolean;
+  hostKeyFingerprint: string | null;
+  hasKeyEscrow: boolean;
+  stats: {
+    originalSize: number;
+    compressedSize: number;
+    deduplicatedSize: number;
+    archiveCount: number;
+  } | null;
+  lastArchiveAt: string | null;
+  lastCheckAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  health: 'ok' | 'warning' | 'critical' | 'unknown';
+};
+
+/** components/schemas/Run */
+export type Run = {
+  id: string;
+  kind:
+    | 'backup'
+    | 'check'
+    | 'prune'
+    | 'compact'
+    | 'restore'
+    | 'delete-archive'
+    | 'rotate-key'
+    | 'rotate-ssh-key';
+  status:
+    'queued' | 'running' | 'waiting' | 'succeeded' | 'warning' | 'failed' | 'canceled' | 'skipped';
+  trigger: string;
+  repositoryId: string | null;
+  planId: string | null;
+  createdBy: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  progress: {
+    step?: string;
+    originalBytes?: number;
+    compressedBytes?: number;
+    deduplicatedBytes?: number;
+    files?: number;
+    currentPath?: string;
+    bytesPerSecond?: number;
+    percent?: number;
+    etaSeconds?: number;
+    message?: string;
+  } | null;
+  stats: Record<string, unknown> | null;
+  error: {
+    type: string;
+    message: string;
+    step?: string;
+    tail?: string;
+  } | null;
+  waitingReason: string | null;
+  steps: {
+    name: string;
+    status:
+      | 'queued'
+      | 'running'
+      | 'waiting'
+      | 'succeeded'
+      | 'warning'
+      | 'failed'
+      | 'canceled'
+      | 'skipped';
+    startedAt: string;
+    finishedAt: string | null;
+  }[];
+  retryOf: string | null;
+  retriedBy: string | null;
+  temporal: {
+    workflowId: string;
+    runId: string | null;
+    url: string;
+  };
+};
+
+/** components/schemas/SshKey */
+export type SshKey = {
+  id: string;
+  name: string;
+  type: 'ed25519' | 'rsa';
+  publicKey: string;
+  fingerprint: string;
+  status: 'active' | 'retired';
+  createdAt: string;
+  authorizedKeysLine: string;
+};
+
+/** components/schemas/User */
+export type User = {
+  id: string;
+  username: string;
+  role: 'viewer' | 'operator' | 'admin';
+  mustChangePassword: boolean;
+  createdAt: string;
+  updatedAt: string;
+};
+
 /** Every operation of the API: the JSON body it takes and the JSON of its successful answer. */
 export interface ApiContract {
   'GET /api/about': {
@@ -23,17 +290,7 @@ export interface ApiContract {
   'GET /api/audit': {
     body: undefined;
     response: {
-      entries: {
-        id: string;
-        at: string;
-        userId: string | null;
-        username: string | null;
-        action: string;
-        target: string | null;
-        address: string | null;
-        outcome: 'success' | 'failure' | 'denied';
-        details: Record<string, unknown> | null;
-      }[];
+      entries: AuditEntry[];
       nextCursor: string | null;
     };
   };
@@ -43,14 +300,7 @@ export interface ApiContract {
       password: string;
     };
     response: {
-      user: {
-        id: string;
-        username: string;
-        role: 'viewer' | 'operator' | 'admin';
-        mustChangePassword: boolean;
-        createdAt: string;
-        updatedAt: string;
-      };
+      user: User;
     };
   };
   'POST /api/auth/logout': {
@@ -60,14 +310,7 @@ export interface ApiContract {
   'GET /api/auth/me': {
     body: undefined;
     response: {
-      user: {
-        id: string;
-        username: string;
-        role: 'viewer' | 'operator' | 'admin';
-        mustChangePassword: boolean;
-        createdAt: string;
-        updatedAt: string;
-      };
+      user: User;
     };
   };
   'POST /api/auth/password': {
@@ -76,49 +319,13 @@ export interface ApiContract {
       newPassword: string;
     };
     response: {
-      user: {
-        id: string;
-        username: string;
-        role: 'viewer' | 'operator' | 'admin';
-        mustChangePassword: boolean;
-        createdAt: string;
-        updatedAt: string;
-      };
+      user: User;
     };
   };
   'GET /api/dashboard': {
     body: undefined;
     response: {
-      repositories: {
-        id: string;
-        name: string;
-        location: string;
-        encryption:
-          | 'repokey-blake2'
-          | 'repokey'
-          | 'keyfile-blake2'
-          | 'keyfile'
-          | 'authenticated-blake2'
-          | 'authenticated'
-          | 'none';
-        sshKeyId: string | null;
-        remotePath: string | null;
-        uploadRateLimitKbps: number | null;
-        allowRelocated: boolean;
-        hostKeyFingerprint: string | null;
-        hasKeyEscrow: boolean;
-        stats: {
-          originalSize: number;
-          compressedSize: number;
-          deduplicatedSize: number;
-          archiveCount: number;
-        } | null;
-        lastArchiveAt: string | null;
-        lastCheckAt: string | null;
-        createdAt: string;
-        updatedAt: string;
-        health: 'ok' | 'warning' | 'critical' | 'unknown';
-      }[];
+      repositories: Repository[];
       plans: {
         id: string;
         name: string;
@@ -138,75 +345,7 @@ export interface ApiContract {
         nextRunAt: string | null;
         health: 'ok' | 'warning' | 'critical' | 'unknown';
       }[];
-      runsNeedingAttention: {
-        id: string;
-        kind:
-          | 'backup'
-          | 'check'
-          | 'prune'
-          | 'compact'
-          | 'restore'
-          | 'delete-archive'
-          | 'rotate-key'
-          | 'rotate-ssh-key';
-        status:
-          | 'queued'
-          | 'running'
-          | 'waiting'
-          | 'succeeded'
-          | 'warning'
-          | 'failed'
-          | 'canceled'
-          | 'skipped';
-        trigger: string;
-        repositoryId: string | null;
-        planId: string | null;
-        createdBy: string | null;
-        createdAt: string;
-        startedAt: string | null;
-        finishedAt: string | null;
-        progress: {
-          step?: string;
-          originalBytes?: number;
-          compressedBytes?: number;
-          deduplicatedBytes?: number;
-          files?: number;
-          currentPath?: string;
-          bytesPerSecond?: number;
-          percent?: number;
-          etaSeconds?: number;
-          message?: string;
-        } | null;
-        stats: Record<string, unknown> | null;
-        error: {
-          type: string;
-          message: string;
-          step?: string;
-          tail?: string;
-        } | null;
-        waitingReason: string | null;
-        steps: {
-          name: string;
-          status:
-            | 'queued'
-            | 'running'
-            | 'waiting'
-            | 'succeeded'
-            | 'warning'
-            | 'failed'
-            | 'canceled'
-            | 'skipped';
-          startedAt: string;
-          finishedAt: string | null;
-        }[];
-        retryOf: string | null;
-        retriedBy: string | null;
-        temporal: {
-          workflowId: string;
-          runId: string | null;
-          url: string;
-        };
-      }[];
+      runsNeedingAttention: Run[];
       totals: {
         originalSize: number;
         deduplicatedSize: number;
@@ -264,37 +403,7 @@ export interface ApiContract {
         compact?: boolean;
       };
     };
-    response: {
-      id: string;
-      repositoryId: string;
-      kind: 'check' | 'prune';
-      cron: string;
-      timezone: string;
-      enabled: boolean;
-      options: {
-        verifyData?: boolean;
-        repositoryOnly?: boolean;
-        archivesOnly?: boolean;
-        maxDurationSeconds?: number;
-        retention?: {
-          keepWithin?: string;
-          keepLast?: number;
-          keepMinutely?: number;
-          keepHourly?: number;
-          keepDaily?: number;
-          keepWeekly?: number;
-          keepMonthly?: number;
-          keepYearly?: number;
-        };
-        globArchives?: string;
-        compact?: boolean;
-      };
-      jitterSeconds: number | null;
-      createdAt: string;
-      updatedAt: string;
-      nextRuns: string[];
-      skippedForOverlap: number;
-    };
+    response: MaintenanceSchedule;
   };
   'DELETE /api/maintenance-schedules/{id}': {
     body: undefined;
@@ -303,29 +412,7 @@ export interface ApiContract {
   'GET /api/notifications': {
     body: undefined;
     response: {
-      channels: {
-        id: string;
-        name: string;
-        maskedUrl: string;
-        events: (
-          | 'run.succeeded'
-          | 'run.warning'
-          | 'run.failed'
-          | 'run.canceled'
-          | 'run.skipped'
-          | 'run.waiting'
-          | 'check.problems'
-          | 'key.rotated'
-          | 'backup.missed'
-        )[];
-        enabled: boolean;
-        repositoryIds: string[] | null;
-        planIds: string[] | null;
-        lastSentAt: string | null;
-        lastError: string | null;
-        lastErrorAt: string | null;
-        createdAt: string;
-      }[];
+      channels: NotificationChannel[];
     };
   };
   'POST /api/notifications': {
@@ -347,29 +434,7 @@ export interface ApiContract {
       repositoryIds?: string[] | null;
       planIds?: string[] | null;
     };
-    response: {
-      id: string;
-      name: string;
-      maskedUrl: string;
-      events: (
-        | 'run.succeeded'
-        | 'run.warning'
-        | 'run.failed'
-        | 'run.canceled'
-        | 'run.skipped'
-        | 'run.waiting'
-        | 'check.problems'
-        | 'key.rotated'
-        | 'backup.missed'
-      )[];
-      enabled: boolean;
-      repositoryIds: string[] | null;
-      planIds: string[] | null;
-      lastSentAt: string | null;
-      lastError: string | null;
-      lastErrorAt: string | null;
-      createdAt: string;
-    };
+    response: NotificationChannel;
   };
   'PATCH /api/notifications/{id}': {
     body: {
@@ -390,29 +455,7 @@ export interface ApiContract {
       repositoryIds?: string[] | null;
       planIds?: string[] | null;
     };
-    response: {
-      id: string;
-      name: string;
-      maskedUrl: string;
-      events: (
-        | 'run.succeeded'
-        | 'run.warning'
-        | 'run.failed'
-        | 'run.canceled'
-        | 'run.skipped'
-        | 'run.waiting'
-        | 'check.problems'
-        | 'key.rotated'
-        | 'backup.missed'
-      )[];
-      enabled: boolean;
-      repositoryIds: string[] | null;
-      planIds: string[] | null;
-      lastSentAt: string | null;
-      lastError: string | null;
-      lastErrorAt: string | null;
-      createdAt: string;
-    };
+    response: NotificationChannel;
   };
   'DELETE /api/notifications/{id}': {
     body: undefined;
@@ -428,50 +471,7 @@ export interface ApiContract {
   'GET /api/plans': {
     body: undefined;
     response: {
-      plans: {
-        id: string;
-        name: string;
-        repositoryId: string;
-        sources: string[];
-        excludes: string[];
-        compression: string;
-        archiveName: string;
-        schedule: {
-          cron: string;
-          timezone: string;
-        } | null;
-        retention: {
-          keepWithin?: string;
-          keepLast?: number;
-          keepMinutely?: number;
-          keepHourly?: number;
-          keepDaily?: number;
-          keepWeekly?: number;
-          keepMonthly?: number;
-          keepYearly?: number;
-        } | null;
-        pruneAfterBackup: boolean;
-        compactAfterPrune: boolean;
-        checkAfterBackup: boolean;
-        hooks: {
-          name: string;
-          when: 'before' | 'after';
-          command: string;
-          timeoutSeconds?: number;
-          onFailure?: 'fail' | 'skip';
-          runOn?: 'success' | 'failure' | 'always';
-        }[];
-        enabled: boolean;
-        oneFileSystem: boolean;
-        checkpointIntervalSeconds: number | null;
-        jitterSeconds: number | null;
-        missedBackupHours: number | null;
-        hasPingUrl: boolean;
-        createdAt: string;
-        updatedAt: string;
-        nextRuns: string[];
-        skippedForOverlap: number;
-      }[];
+      plans: Plan[];
     };
   };
   'POST /api/plans': {
@@ -514,50 +514,7 @@ export interface ApiContract {
       missedBackupHours?: number;
       pingUrl?: string | null;
     };
-    response: {
-      id: string;
-      name: string;
-      repositoryId: string;
-      sources: string[];
-      excludes: string[];
-      compression: string;
-      archiveName: string;
-      schedule: {
-        cron: string;
-        timezone: string;
-      } | null;
-      retention: {
-        keepWithin?: string;
-        keepLast?: number;
-        keepMinutely?: number;
-        keepHourly?: number;
-        keepDaily?: number;
-        keepWeekly?: number;
-        keepMonthly?: number;
-        keepYearly?: number;
-      } | null;
-      pruneAfterBackup: boolean;
-      compactAfterPrune: boolean;
-      checkAfterBackup: boolean;
-      hooks: {
-        name: string;
-        when: 'before' | 'after';
-        command: string;
-        timeoutSeconds?: number;
-        onFailure?: 'fail' | 'skip';
-        runOn?: 'success' | 'failure' | 'always';
-      }[];
-      enabled: boolean;
-      oneFileSystem: boolean;
-      checkpointIntervalSeconds: number | null;
-      jitterSeconds: number | null;
-      missedBackupHours: number | null;
-      hasPingUrl: boolean;
-      createdAt: string;
-      updatedAt: string;
-      nextRuns: string[];
-      skippedForOverlap: number;
-    };
+    response: Plan;
   };
   'POST /api/plans/archive-name-preview': {
     body: {
@@ -570,50 +527,7 @@ export interface ApiContract {
   };
   'GET /api/plans/{id}': {
     body: undefined;
-    response: {
-      id: string;
-      name: string;
-      repositoryId: string;
-      sources: string[];
-      excludes: string[];
-      compression: string;
-      archiveName: string;
-      schedule: {
-        cron: string;
-        timezone: string;
-      } | null;
-      retention: {
-        keepWithin?: string;
-        keepLast?: number;
-        keepMinutely?: number;
-        keepHourly?: number;
-        keepDaily?: number;
-        keepWeekly?: number;
-        keepMonthly?: number;
-        keepYearly?: number;
-      } | null;
-      pruneAfterBackup: boolean;
-      compactAfterPrune: boolean;
-      checkAfterBackup: boolean;
-      hooks: {
-        name: string;
-        when: 'before' | 'after';
-        command: string;
-        timeoutSeconds?: number;
-        onFailure?: 'fail' | 'skip';
-        runOn?: 'success' | 'failure' | 'always';
-      }[];
-      enabled: boolean;
-      oneFileSystem: boolean;
-      checkpointIntervalSeconds: number | null;
-      jitterSeconds: number | null;
-      missedBackupHours: number | null;
-      hasPingUrl: boolean;
-      createdAt: string;
-      updatedAt: string;
-      nextRuns: string[];
-      skippedForOverlap: number;
-    };
+    response: Plan;
   };
   'PATCH /api/plans/{id}': {
     body: {
@@ -655,50 +569,7 @@ export interface ApiContract {
       missedBackupHours?: number;
       pingUrl?: string | null;
     };
-    response: {
-      id: string;
-      name: string;
-      repositoryId: string;
-      sources: string[];
-      excludes: string[];
-      compression: string;
-      archiveName: string;
-      schedule: {
-        cron: string;
-        timezone: string;
-      } | null;
-      retention: {
-        keepWithin?: string;
-        keepLast?: number;
-        keepMinutely?: number;
-        keepHourly?: number;
-        keepDaily?: number;
-        keepWeekly?: number;
-        keepMonthly?: number;
-        keepYearly?: number;
-      } | null;
-      pruneAfterBackup: boolean;
-      compactAfterPrune: boolean;
-      checkAfterBackup: boolean;
-      hooks: {
-        name: string;
-        when: 'before' | 'after';
-        command: string;
-        timeoutSeconds?: number;
-        onFailure?: 'fail' | 'skip';
-        runOn?: 'success' | 'failure' | 'always';
-      }[];
-      enabled: boolean;
-      oneFileSystem: boolean;
-      checkpointIntervalSeconds: number | null;
-      jitterSeconds: number | null;
-      missedBackupHours: number | null;
-      hasPingUrl: boolean;
-      createdAt: string;
-      updatedAt: string;
-      nextRuns: string[];
-      skippedForOverlap: number;
-    };
+    response: Plan;
   };
   'DELETE /api/plans/{id}': {
     body: undefined;
@@ -707,110 +578,13 @@ export interface ApiContract {
   'POST /api/plans/{id}/run': {
     body: undefined;
     response: {
-      run: {
-        id: string;
-        kind:
-          | 'backup'
-          | 'check'
-          | 'prune'
-          | 'compact'
-          | 'restore'
-          | 'delete-archive'
-          | 'rotate-key'
-          | 'rotate-ssh-key';
-        status:
-          | 'queued'
-          | 'running'
-          | 'waiting'
-          | 'succeeded'
-          | 'warning'
-          | 'failed'
-          | 'canceled'
-          | 'skipped';
-        trigger: string;
-        repositoryId: string | null;
-        planId: string | null;
-        createdBy: string | null;
-        createdAt: string;
-        startedAt: string | null;
-        finishedAt: string | null;
-        progress: {
-          step?: string;
-          originalBytes?: number;
-          compressedBytes?: number;
-          deduplicatedBytes?: number;
-          files?: number;
-          currentPath?: string;
-          bytesPerSecond?: number;
-          percent?: number;
-          etaSeconds?: number;
-          message?: string;
-        } | null;
-        stats: Record<string, unknown> | null;
-        error: {
-          type: string;
-          message: string;
-          step?: string;
-          tail?: string;
-        } | null;
-        waitingReason: string | null;
-        steps: {
-          name: string;
-          status:
-            | 'queued'
-            | 'running'
-            | 'waiting'
-            | 'succeeded'
-            | 'warning'
-            | 'failed'
-            | 'canceled'
-            | 'skipped';
-          startedAt: string;
-          finishedAt: string | null;
-        }[];
-        retryOf: string | null;
-        retriedBy: string | null;
-        temporal: {
-          workflowId: string;
-          runId: string | null;
-          url: string;
-        };
-      };
+      run: Run;
     };
   };
   'GET /api/repositories': {
     body: undefined;
     response: {
-      repositories: {
-        id: string;
-        name: string;
-        location: string;
-        encryption:
-          | 'repokey-blake2'
-          | 'repokey'
-          | 'keyfile-blake2'
-          | 'keyfile'
-          | 'authenticated-blake2'
-          | 'authenticated'
-          | 'none';
-        sshKeyId: string | null;
-        remotePath: string | null;
-        uploadRateLimitKbps: number | null;
-        allowRelocated: boolean;
-        hostKeyFingerprint: string | null;
-        hasKeyEscrow: boolean;
-        stats: {
-          originalSize: number;
-          compressedSize: number;
-          deduplicatedSize: number;
-          archiveCount: number;
-        } | null;
-        lastArchiveAt: string | null;
-        lastCheckAt: string | null;
-        createdAt: string;
-        updatedAt: string;
-        health: 'ok' | 'warning' | 'critical' | 'unknown';
-      }[];
+      repositories: Repository[];
     };
   };
   'POST /api/repositories': {
@@ -832,36 +606,7 @@ export interface ApiContract {
       hostKeyFingerprint?: string;
       mode: 'create' | 'import';
     };
-    response: {
-      id: string;
-      name: string;
-      location: string;
-      encryption:
-        | 'repokey-blake2'
-        | 'repokey'
-        | 'keyfile-blake2'
-        | 'keyfile'
-        | 'authenticated-blake2'
-        | 'authenticated'
-        | 'none';
-      sshKeyId: string | null;
-      remotePath: string | null;
-      uploadRateLimitKbps: number | null;
-      allowRelocated: boolean;
-      hostKeyFingerprint: string | null;
-      hasKeyEscrow: boolean;
-      stats: {
-        originalSize: number;
-        compressedSize: number;
-        deduplicatedSize: number;
-        archiveCount: number;
-      } | null;
-      lastArchiveAt: string | null;
-      lastCheckAt: string | null;
-      createdAt: string;
-      updatedAt: string;
-      health: 'ok' | 'warning' | 'critical' | 'unknown';
-    };
+    response: Repository;
   };
   'POST /api/repositories/test-connection': {
     body: {
@@ -881,36 +626,7 @@ export interface ApiContract {
   };
   'GET /api/repositories/{id}': {
     body: undefined;
-    response: {
-      id: string;
-      name: string;
-      location: string;
-      encryption:
-        | 'repokey-blake2'
-        | 'repokey'
-        | 'keyfile-blake2'
-        | 'keyfile'
-        | 'authenticated-blake2'
-        | 'authenticated'
-        | 'none';
-      sshKeyId: string | null;
-      remotePath: string | null;
-      uploadRateLimitKbps: number | null;
-      allowRelocated: boolean;
-      hostKeyFingerprint: string | null;
-      hasKeyEscrow: boolean;
-      stats: {
-        originalSize: number;
-        compressedSize: number;
-        deduplicatedSize: number;
-        archiveCount: number;
-      } | null;
-      lastArchiveAt: string | null;
-      lastCheckAt: string | null;
-      createdAt: string;
-      updatedAt: string;
-      health: 'ok' | 'warning' | 'critical' | 'unknown';
-    };
+    response: Repository;
   };
   'PATCH /api/repositories/{id}': {
     body: {
@@ -920,36 +636,7 @@ export interface ApiContract {
       sshKeyId?: string | null;
       allowRelocated?: boolean;
     };
-    response: {
-      id: string;
-      name: string;
-      location: string;
-      encryption:
-        | 'repokey-blake2'
-        | 'repokey'
-        | 'keyfile-blake2'
-        | 'keyfile'
-        | 'authenticated-blake2'
-        | 'authenticated'
-        | 'none';
-      sshKeyId: string | null;
-      remotePath: string | null;
-      uploadRateLimitKbps: number | null;
-      allowRelocated: boolean;
-      hostKeyFingerprint: string | null;
-      hasKeyEscrow: boolean;
-      stats: {
-        originalSize: number;
-        compressedSize: number;
-        deduplicatedSize: number;
-        archiveCount: number;
-      } | null;
-      lastArchiveAt: string | null;
-      lastCheckAt: string | null;
-      createdAt: string;
-      updatedAt: string;
-      health: 'ok' | 'warning' | 'critical' | 'unknown';
-    };
+    response: Repository;
   };
   'DELETE /api/repositories/{id}': {
     body: undefined;
@@ -958,16 +645,7 @@ export interface ApiContract {
   'GET /api/repositories/{id}/archives': {
     body: undefined;
     response: {
-      archives: {
-        name: string;
-        id: string;
-        start: string;
-        end: string | null;
-        originalSize: number | null;
-        compressedSize: number | null;
-        deduplicatedSize: number | null;
-        files: number | null;
-      }[];
+      archives: Archive[];
     };
   };
   'GET /api/repositories/{id}/archives/diff': {
@@ -986,75 +664,7 @@ export interface ApiContract {
   'DELETE /api/repositories/{id}/archives/{archive}': {
     body: undefined;
     response: {
-      run: {
-        id: string;
-        kind:
-          | 'backup'
-          | 'check'
-          | 'prune'
-          | 'compact'
-          | 'restore'
-          | 'delete-archive'
-          | 'rotate-key'
-          | 'rotate-ssh-key';
-        status:
-          | 'queued'
-          | 'running'
-          | 'waiting'
-          | 'succeeded'
-          | 'warning'
-          | 'failed'
-          | 'canceled'
-          | 'skipped';
-        trigger: string;
-        repositoryId: string | null;
-        planId: string | null;
-        createdBy: string | null;
-        createdAt: string;
-        startedAt: string | null;
-        finishedAt: string | null;
-        progress: {
-          step?: string;
-          originalBytes?: number;
-          compressedBytes?: number;
-          deduplicatedBytes?: number;
-          files?: number;
-          currentPath?: string;
-          bytesPerSecond?: number;
-          percent?: number;
-          etaSeconds?: number;
-          message?: string;
-        } | null;
-        stats: Record<string, unknown> | null;
-        error: {
-          type: string;
-          message: string;
-          step?: string;
-          tail?: string;
-        } | null;
-        waitingReason: string | null;
-        steps: {
-          name: string;
-          status:
-            | 'queued'
-            | 'running'
-            | 'waiting'
-            | 'succeeded'
-            | 'warning'
-            | 'failed'
-            | 'canceled'
-            | 'skipped';
-          startedAt: string;
-          finishedAt: string | null;
-        }[];
-        retryOf: string | null;
-        retriedBy: string | null;
-        temporal: {
-          workflowId: string;
-          runId: string | null;
-          url: string;
-        };
-      };
+      run: Run;
     };
   };
   'GET /api/repositories/{id}/archives/{archive}/file': {
@@ -1064,26 +674,14 @@ export interface ApiContract {
   'GET /api/repositories/{id}/archives/{archive}/items': {
     body: undefined;
     response: {
-      items: {
-        path: string;
-        name: string;
-        type: string;
-        size: number;
-        mtime: string | null;
-      }[];
+      items: ArchiveItem[];
       nextCursor: string | null;
     };
   };
   'GET /api/repositories/{id}/archives/{archive}/search': {
     body: undefined;
     response: {
-      items: {
-        path: string;
-        name: string;
-        type: string;
-        size: number;
-        mtime: string | null;
-      }[];
+      items: ArchiveItem[];
       nextCursor: string | null;
     };
   };
@@ -1095,149 +693,13 @@ export interface ApiContract {
       maxDurationSeconds?: number;
     };
     response: {
-      run: {
-        id: string;
-        kind:
-          | 'backup'
-          | 'check'
-          | 'prune'
-          | 'compact'
-          | 'restore'
-          | 'delete-archive'
-          | 'rotate-key'
-          | 'rotate-ssh-key';
-        status:
-          | 'queued'
-          | 'running'
-          | 'waiting'
-          | 'succeeded'
-          | 'warning'
-          | 'failed'
-          | 'canceled'
-          | 'skipped';
-        trigger: string;
-        repositoryId: string | null;
-        planId: string | null;
-        createdBy: string | null;
-        createdAt: string;
-        startedAt: string | null;
-        finishedAt: string | null;
-        progress: {
-          step?: string;
-          originalBytes?: number;
-          compressedBytes?: number;
-          deduplicatedBytes?: number;
-          files?: number;
-          currentPath?: string;
-          bytesPerSecond?: number;
-          percent?: number;
-          etaSeconds?: number;
-          message?: string;
-        } | null;
-        stats: Record<string, unknown> | null;
-        error: {
-          type: string;
-          message: string;
-          step?: string;
-          tail?: string;
-        } | null;
-        waitingReason: string | null;
-        steps: {
-          name: string;
-          status:
-            | 'queued'
-            | 'running'
-            | 'waiting'
-            | 'succeeded'
-            | 'warning'
-            | 'failed'
-            | 'canceled'
-            | 'skipped';
-          startedAt: string;
-          finishedAt: string | null;
-        }[];
-        retryOf: string | null;
-        retriedBy: string | null;
-        temporal: {
-          workflowId: string;
-          runId: string | null;
-          url: string;
-        };
-      };
+      run: Run;
     };
   };
   'POST /api/repositories/{id}/compact': {
     body: undefined;
     response: {
-      run: {
-        id: string;
-        kind:
-          | 'backup'
-          | 'check'
-          | 'prune'
-          | 'compact'
-          | 'restore'
-          | 'delete-archive'
-          | 'rotate-key'
-          | 'rotate-ssh-key';
-        status:
-          | 'queued'
-          | 'running'
-          | 'waiting'
-          | 'succeeded'
-          | 'warning'
-          | 'failed'
-          | 'canceled'
-          | 'skipped';
-        trigger: string;
-        repositoryId: string | null;
-        planId: string | null;
-        createdBy: string | null;
-        createdAt: string;
-        startedAt: string | null;
-        finishedAt: string | null;
-        progress: {
-          step?: string;
-          originalBytes?: number;
-          compressedBytes?: number;
-          deduplicatedBytes?: number;
-          files?: number;
-          currentPath?: string;
-          bytesPerSecond?: number;
-          percent?: number;
-          etaSeconds?: number;
-          message?: string;
-        } | null;
-        stats: Record<string, unknown> | null;
-        error: {
-          type: string;
-          message: string;
-          step?: string;
-          tail?: string;
-        } | null;
-        waitingReason: string | null;
-        steps: {
-          name: string;
-          status:
-            | 'queued'
-            | 'running'
-            | 'waiting'
-            | 'succeeded'
-            | 'warning'
-            | 'failed'
-            | 'canceled'
-            | 'skipped';
-          startedAt: string;
-          finishedAt: string | null;
-        }[];
-        retryOf: string | null;
-        retriedBy: string | null;
-        temporal: {
-          workflowId: string;
-          runId: string | null;
-          url: string;
-        };
-      };
+      run: Run;
     };
   };
   'GET /api/repositories/{id}/key': {
@@ -1262,75 +724,7 @@ export interface ApiContract {
       globArchives?: string;
     };
     response: {
-      run: {
-        id: string;
-        kind:
-          | 'backup'
-          | 'check'
-          | 'prune'
-          | 'compact'
-          | 'restore'
-          | 'delete-archive'
-          | 'rotate-key'
-          | 'rotate-ssh-key';
-        status:
-          | 'queued'
-          | 'running'
-          | 'waiting'
-          | 'succeeded'
-          | 'warning'
-          | 'failed'
-          | 'canceled'
-          | 'skipped';
-        trigger: string;
-        repositoryId: string | null;
-        planId: string | null;
-        createdBy: string | null;
-        createdAt: string;
-        startedAt: string | null;
-        finishedAt: string | null;
-        progress: {
-          step?: string;
-          originalBytes?: number;
-          compressedBytes?: number;
-          deduplicatedBytes?: number;
-          files?: number;
-          currentPath?: string;
-          bytesPerSecond?: number;
-          percent?: number;
-          etaSeconds?: number;
-          message?: string;
-        } | null;
-        stats: Record<string, unknown> | null;
-        error: {
-          type: string;
-          message: string;
-          step?: string;
-          tail?: string;
-        } | null;
-        waitingReason: string | null;
-        steps: {
-          name: string;
-          status:
-            | 'queued'
-            | 'running'
-            | 'waiting'
-            | 'succeeded'
-            | 'warning'
-            | 'failed'
-            | 'canceled'
-            | 'skipped';
-          startedAt: string;
-          finishedAt: string | null;
-        }[];
-        retryOf: string | null;
-        retriedBy: string | null;
-        temporal: {
-          workflowId: string;
-          runId: string | null;
-          url: string;
-        };
-      };
+      run: Run;
     };
   };
   'POST /api/repositories/{id}/restore': {
@@ -1341,75 +735,7 @@ export interface ApiContract {
       stripComponents?: number;
     };
     response: {
-      run: {
-        id: string;
-        kind:
-          | 'backup'
-          | 'check'
-          | 'prune'
-          | 'compact'
-          | 'restore'
-          | 'delete-archive'
-          | 'rotate-key'
-          | 'rotate-ssh-key';
-        status:
-          | 'queued'
-          | 'running'
-          | 'waiting'
-          | 'succeeded'
-          | 'warning'
-          | 'failed'
-          | 'canceled'
-          | 'skipped';
-        trigger: string;
-        repositoryId: string | null;
-        planId: string | null;
-        createdBy: string | null;
-        createdAt: string;
-        startedAt: string | null;
-        finishedAt: string | null;
-        progress: {
-          step?: string;
-          originalBytes?: number;
-          compressedBytes?: number;
-          deduplicatedBytes?: number;
-          files?: number;
-          currentPath?: string;
-          bytesPerSecond?: number;
-          percent?: number;
-          etaSeconds?: number;
-          message?: string;
-        } | null;
-        stats: Record<string, unknown> | null;
-        error: {
-          type: string;
-          message: string;
-          step?: string;
-          tail?: string;
-        } | null;
-        waitingReason: string | null;
-        steps: {
-          name: string;
-          status:
-            | 'queued'
-            | 'running'
-            | 'waiting'
-            | 'succeeded'
-            | 'warning'
-            | 'failed'
-            | 'canceled'
-            | 'skipped';
-          startedAt: string;
-          finishedAt: string | null;
-        }[];
-        retryOf: string | null;
-        retriedBy: string | null;
-        temporal: {
-          workflowId: string;
-          runId: string | null;
-          url: string;
-        };
-      };
+      run: Run;
     };
   };
   'POST /api/repositories/{id}/rotate-key': {
@@ -1417,75 +743,7 @@ export interface ApiContract {
       newPassphrase?: string;
     };
     response: {
-      run: {
-        id: string;
-        kind:
-          | 'backup'
-          | 'check'
-          | 'prune'
-          | 'compact'
-          | 'restore'
-          | 'delete-archive'
-          | 'rotate-key'
-          | 'rotate-ssh-key';
-        status:
-          | 'queued'
-          | 'running'
-          | 'waiting'
-          | 'succeeded'
-          | 'warning'
-          | 'failed'
-          | 'canceled'
-          | 'skipped';
-        trigger: string;
-        repositoryId: string | null;
-        planId: string | null;
-        createdBy: string | null;
-        createdAt: string;
-        startedAt: string | null;
-        finishedAt: string | null;
-        progress: {
-          step?: string;
-          originalBytes?: number;
-          compressedBytes?: number;
-          deduplicatedBytes?: number;
-          files?: number;
-          currentPath?: string;
-          bytesPerSecond?: number;
-          percent?: number;
-          etaSeconds?: number;
-          message?: string;
-        } | null;
-        stats: Record<string, unknown> | null;
-        error: {
-          type: string;
-          message: string;
-          step?: string;
-          tail?: string;
-        } | null;
-        waitingReason: string | null;
-        steps: {
-          name: string;
-          status:
-            | 'queued'
-            | 'running'
-            | 'waiting'
-            | 'succeeded'
-            | 'warning'
-            | 'failed'
-            | 'canceled'
-            | 'skipped';
-          startedAt: string;
-          finishedAt: string | null;
-        }[];
-        retryOf: string | null;
-        retriedBy: string | null;
-        temporal: {
-          workflowId: string;
-          runId: string | null;
-          url: string;
-        };
-      };
+      run: Run;
     };
   };
   'POST /api/repositories/{id}/rotate-ssh-key': {
@@ -1495,111 +753,13 @@ export interface ApiContract {
       storageQuota?: string;
     };
     response: {
-      run: {
-        id: string;
-        kind:
-          | 'backup'
-          | 'check'
-          | 'prune'
-          | 'compact'
-          | 'restore'
-          | 'delete-archive'
-          | 'rotate-key'
-          | 'rotate-ssh-key';
-        status:
-          | 'queued'
-          | 'running'
-          | 'waiting'
-          | 'succeeded'
-          | 'warning'
-          | 'failed'
-          | 'canceled'
-          | 'skipped';
-        trigger: string;
-        repositoryId: string | null;
-        planId: string | null;
-        createdBy: string | null;
-        createdAt: string;
-        startedAt: string | null;
-        finishedAt: string | null;
-        progress: {
-          step?: string;
-          originalBytes?: number;
-          compressedBytes?: number;
-          deduplicatedBytes?: number;
-          files?: number;
-          currentPath?: string;
-          bytesPerSecond?: number;
-          percent?: number;
-          etaSeconds?: number;
-          message?: string;
-        } | null;
-        stats: Record<string, unknown> | null;
-        error: {
-          type: string;
-          message: string;
-          step?: string;
-          tail?: string;
-        } | null;
-        waitingReason: string | null;
-        steps: {
-          name: string;
-          status:
-            | 'queued'
-            | 'running'
-            | 'waiting'
-            | 'succeeded'
-            | 'warning'
-            | 'failed'
-            | 'canceled'
-            | 'skipped';
-          startedAt: string;
-          finishedAt: string | null;
-        }[];
-        retryOf: string | null;
-        retriedBy: string | null;
-        temporal: {
-          workflowId: string;
-          runId: string | null;
-          url: string;
-        };
-      };
+      run: Run;
     };
   };
   'GET /api/repositories/{id}/schedules': {
     body: undefined;
     response: {
-      schedules: {
-        id: string;
-        repositoryId: string;
-        kind: 'check' | 'prune';
-        cron: string;
-        timezone: string;
-        enabled: boolean;
-        options: {
-          verifyData?: boolean;
-          repositoryOnly?: boolean;
-          archivesOnly?: boolean;
-          maxDurationSeconds?: number;
-          retention?: {
-            keepWithin?: string;
-            keepLast?: number;
-            keepMinutely?: number;
-            keepHourly?: number;
-            keepDaily?: number;
-            keepWeekly?: number;
-            keepMonthly?: number;
-            keepYearly?: number;
-          };
-          globArchives?: string;
-          compact?: boolean;
-        };
-        jitterSeconds: number | null;
-        createdAt: string;
-        updatedAt: string;
-        nextRuns: string[];
-        skippedForOverlap: number;
-      }[];
+      schedules: MaintenanceSchedule[];
     };
   };
   'POST /api/repositories/{id}/schedules': {
@@ -1628,37 +788,7 @@ export interface ApiContract {
         compact?: boolean;
       };
     };
-    response: {
-      id: string;
-      repositoryId: string;
-      kind: 'check' | 'prune';
-      cron: string;
-      timezone: string;
-      enabled: boolean;
-      options: {
-        verifyData?: boolean;
-        repositoryOnly?: boolean;
-        archivesOnly?: boolean;
-        maxDurationSeconds?: number;
-        retention?: {
-          keepWithin?: string;
-          keepLast?: number;
-          keepMinutely?: number;
-          keepHourly?: number;
-          keepDaily?: number;
-          keepWeekly?: number;
-          keepMonthly?: number;
-          keepYearly?: number;
-        };
-        globArchives?: string;
-        compact?: boolean;
-      };
-      jitterSeconds: number | null;
-      createdAt: string;
-      updatedAt: string;
-      nextRuns: string[];
-      skippedForOverlap: number;
-    };
+    response: MaintenanceSchedule;
   };
   'GET /api/repositories/{id}/size-history': {
     body: undefined;
@@ -1675,331 +805,30 @@ export interface ApiContract {
     body: {
       fingerprint: string;
     };
-    response: {
-      id: string;
-      name: string;
-      location: string;
-      encryption:
-        | 'repokey-blake2'
-        | 'repokey'
-        | 'keyfile-blake2'
-        | 'keyfile'
-        | 'authenticated-blake2'
-        | 'authenticated'
-        | 'none';
-      sshKeyId: string | null;
-      remotePath: string | null;
-      uploadRateLimitKbps: number | null;
-      allowRelocated: boolean;
-      hostKeyFingerprint: string | null;
-      hasKeyEscrow: boolean;
-      stats: {
-        originalSize: number;
-        compressedSize: number;
-        deduplicatedSize: number;
-        archiveCount: number;
-      } | null;
-      lastArchiveAt: string | null;
-      lastCheckAt: string | null;
-      createdAt: string;
-      updatedAt: string;
-      health: 'ok' | 'warning' | 'critical' | 'unknown';
-    };
+    response: Repository;
   };
   'GET /api/runs': {
     body: undefined;
     response: {
-      runs: {
-        id: string;
-        kind:
-          | 'backup'
-          | 'check'
-          | 'prune'
-          | 'compact'
-          | 'restore'
-          | 'delete-archive'
-          | 'rotate-key'
-          | 'rotate-ssh-key';
-        status:
-          | 'queued'
-          | 'running'
-          | 'waiting'
-          | 'succeeded'
-          | 'warning'
-          | 'failed'
-          | 'canceled'
-          | 'skipped';
-        trigger: string;
-        repositoryId: string | null;
-        planId: string | null;
-        createdBy: string | null;
-        createdAt: string;
-        startedAt: string | null;
-        finishedAt: string | null;
-        progress: {
-          step?: string;
-          originalBytes?: number;
-          compressedBytes?: number;
-          deduplicatedBytes?: number;
-          files?: number;
-          currentPath?: string;
-          bytesPerSecond?: number;
-          percent?: number;
-          etaSeconds?: number;
-          message?: string;
-        } | null;
-        stats: Record<string, unknown> | null;
-        error: {
-          type: string;
-          message: string;
-          step?: string;
-          tail?: string;
-        } | null;
-        waitingReason: string | null;
-        steps: {
-          name: string;
-          status:
-            | 'queued'
-            | 'running'
-            | 'waiting'
-            | 'succeeded'
-            | 'warning'
-            | 'failed'
-            | 'canceled'
-            | 'skipped';
-          startedAt: string;
-          finishedAt: string | null;
-        }[];
-        retryOf: string | null;
-        retriedBy: string | null;
-        temporal: {
-          workflowId: string;
-          runId: string | null;
-          url: string;
-        };
-      }[];
+      runs: Run[];
       nextCursor: string | null;
     };
   };
   'GET /api/runs/{id}': {
     body: undefined;
-    response: {
-      id: string;
-      kind:
-        | 'backup'
-        | 'check'
-        | 'prune'
-        | 'compact'
-        | 'restore'
-        | 'delete-archive'
-        | 'rotate-key'
-        | 'rotate-ssh-key';
-      status:
-        | 'queued'
-        | 'running'
-        | 'waiting'
-        | 'succeeded'
-        | 'warning'
-        | 'failed'
-        | 'canceled'
-        | 'skipped';
-      trigger: string;
-      repositoryId: string | null;
-      planId: string | null;
-      createdBy: string | null;
-      createdAt: string;
-      startedAt: string | null;
-      finishedAt: string | null;
-      progress: {
-        step?: string;
-        originalBytes?: number;
-        compressedBytes?: number;
-        deduplicatedBytes?: number;
-        files?: number;
-        currentPath?: string;
-        bytesPerSecond?: number;
-        percent?: number;
-        etaSeconds?: number;
-        message?: string;
-      } | null;
-      stats: Record<string, unknown> | null;
-      error: {
-        type: string;
-        message: string;
-        step?: string;
-        tail?: string;
-      } | null;
-      waitingReason: string | null;
-      steps: {
-        name: string;
-        status:
-          | 'queued'
-          | 'running'
-          | 'waiting'
-          | 'succeeded'
-          | 'warning'
-          | 'failed'
-          | 'canceled'
-          | 'skipped';
-        startedAt: string;
-        finishedAt: string | null;
-      }[];
-      retryOf: string | null;
-      retriedBy: string | null;
-      temporal: {
-        workflowId: string;
-        runId: string | null;
-        url: string;
-      };
-    };
+    response: Run;
   };
   'POST /api/runs/{id}/abort': {
     body: undefined;
     response: {
-      run: {
-        id: string;
-        kind:
-          | 'backup'
-          | 'check'
-          | 'prune'
-          | 'compact'
-          | 'restore'
-          | 'delete-archive'
-          | 'rotate-key'
-          | 'rotate-ssh-key';
-        status:
-          | 'queued'
-          | 'running'
-          | 'waiting'
-          | 'succeeded'
-          | 'warning'
-          | 'failed'
-          | 'canceled'
-          | 'skipped';
-        trigger: string;
-        repositoryId: string | null;
-        planId: string | null;
-        createdBy: string | null;
-        createdAt: string;
-        startedAt: string | null;
-        finishedAt: string | null;
-        progress: {
-          step?: string;
-          originalBytes?: number;
-          compressedBytes?: number;
-          deduplicatedBytes?: number;
-          files?: number;
-          currentPath?: string;
-          bytesPerSecond?: number;
-          percent?: number;
-          etaSeconds?: number;
-          message?: string;
-        } | null;
-        stats: Record<string, unknown> | null;
-        error: {
-          type: string;
-          message: string;
-          step?: string;
-          tail?: string;
-        } | null;
-        waitingReason: string | null;
-        steps: {
-          name: string;
-          status:
-            | 'queued'
-            | 'running'
-            | 'waiting'
-            | 'succeeded'
-            | 'warning'
-            | 'failed'
-            | 'canceled'
-            | 'skipped';
-          startedAt: string;
-          finishedAt: string | null;
-        }[];
-        retryOf: string | null;
-        retriedBy: string | null;
-        temporal: {
-          workflowId: string;
-          runId: string | null;
-          url: string;
-        };
-      };
+      run: Run;
       decision: 'resume' | 'skip' | 'abort';
     };
   };
   'POST /api/runs/{id}/cancel': {
     body: undefined;
     response: {
-      run: {
-        id: string;
-        kind:
-          | 'backup'
-          | 'check'
-          | 'prune'
-          | 'compact'
-          | 'restore'
-          | 'delete-archive'
-          | 'rotate-key'
-          | 'rotate-ssh-key';
-        status:
-          | 'queued'
-          | 'running'
-          | 'waiting'
-          | 'succeeded'
-          | 'warning'
-          | 'failed'
-          | 'canceled'
-          | 'skipped';
-        trigger: string;
-        repositoryId: string | null;
-        planId: string | null;
-        createdBy: string | null;
-        createdAt: string;
-        startedAt: string | null;
-        finishedAt: string | null;
-        progress: {
-          step?: string;
-          originalBytes?: number;
-          compressedBytes?: number;
-          deduplicatedBytes?: number;
-          files?: number;
-          currentPath?: string;
-          bytesPerSecond?: number;
-          percent?: number;
-          etaSeconds?: number;
-          message?: string;
-        } | null;
-        stats: Record<string, unknown> | null;
-        error: {
-          type: string;
-          message: string;
-          step?: string;
-          tail?: string;
-        } | null;
-        waitingReason: string | null;
-        steps: {
-          name: string;
-          status:
-            | 'queued'
-            | 'running'
-            | 'waiting'
-            | 'succeeded'
-            | 'warning'
-            | 'failed'
-            | 'canceled'
-            | 'skipped';
-          startedAt: string;
-          finishedAt: string | null;
-        }[];
-        retryOf: string | null;
-        retriedBy: string | null;
-        temporal: {
-          workflowId: string;
-          runId: string | null;
-          url: string;
-        };
-      };
+      run: Run;
     };
   };
   'GET /api/runs/{id}/events': {
@@ -2013,240 +842,27 @@ export interface ApiContract {
   'POST /api/runs/{id}/resume': {
     body: undefined;
     response: {
-      run: {
-        id: string;
-        kind:
-          | 'backup'
-          | 'check'
-          | 'prune'
-          | 'compact'
-          | 'restore'
-          | 'delete-archive'
-          | 'rotate-key'
-          | 'rotate-ssh-key';
-        status:
-          | 'queued'
-          | 'running'
-          | 'waiting'
-          | 'succeeded'
-          | 'warning'
-          | 'failed'
-          | 'canceled'
-          | 'skipped';
-        trigger: string;
-        repositoryId: string | null;
-        planId: string | null;
-        createdBy: string | null;
-        createdAt: string;
-        startedAt: string | null;
-        finishedAt: string | null;
-        progress: {
-          step?: string;
-          originalBytes?: number;
-          compressedBytes?: number;
-          deduplicatedBytes?: number;
-          files?: number;
-          currentPath?: string;
-          bytesPerSecond?: number;
-          percent?: number;
-          etaSeconds?: number;
-          message?: string;
-        } | null;
-        stats: Record<string, unknown> | null;
-        error: {
-          type: string;
-          message: string;
-          step?: string;
-          tail?: string;
-        } | null;
-        waitingReason: string | null;
-        steps: {
-          name: string;
-          status:
-            | 'queued'
-            | 'running'
-            | 'waiting'
-            | 'succeeded'
-            | 'warning'
-            | 'failed'
-            | 'canceled'
-            | 'skipped';
-          startedAt: string;
-          finishedAt: string | null;
-        }[];
-        retryOf: string | null;
-        retriedBy: string | null;
-        temporal: {
-          workflowId: string;
-          runId: string | null;
-          url: string;
-        };
-      };
+      run: Run;
       decision: 'resume' | 'skip' | 'abort';
     };
   };
   'POST /api/runs/{id}/retry': {
     body: undefined;
     response: {
-      run: {
-        id: string;
-        kind:
-          | 'backup'
-          | 'check'
-          | 'prune'
-          | 'compact'
-          | 'restore'
-          | 'delete-archive'
-          | 'rotate-key'
-          | 'rotate-ssh-key';
-        status:
-          | 'queued'
-          | 'running'
-          | 'waiting'
-          | 'succeeded'
-          | 'warning'
-          | 'failed'
-          | 'canceled'
-          | 'skipped';
-        trigger: string;
-        repositoryId: string | null;
-        planId: string | null;
-        createdBy: string | null;
-        createdAt: string;
-        startedAt: string | null;
-        finishedAt: string | null;
-        progress: {
-          step?: string;
-          originalBytes?: number;
-          compressedBytes?: number;
-          deduplicatedBytes?: number;
-          files?: number;
-          currentPath?: string;
-          bytesPerSecond?: number;
-          percent?: number;
-          etaSeconds?: number;
-          message?: string;
-        } | null;
-        stats: Record<string, unknown> | null;
-        error: {
-          type: string;
-          message: string;
-          step?: string;
-          tail?: string;
-        } | null;
-        waitingReason: string | null;
-        steps: {
-          name: string;
-          status:
-            | 'queued'
-            | 'running'
-            | 'waiting'
-            | 'succeeded'
-            | 'warning'
-            | 'failed'
-            | 'canceled'
-            | 'skipped';
-          startedAt: string;
-          finishedAt: string | null;
-        }[];
-        retryOf: string | null;
-        retriedBy: string | null;
-        temporal: {
-          workflowId: string;
-          runId: string | null;
-          url: string;
-        };
-      };
+      run: Run;
     };
   };
   'POST /api/runs/{id}/skip': {
     body: undefined;
     response: {
-      run: {
-        id: string;
-        kind:
-          | 'backup'
-          | 'check'
-          | 'prune'
-          | 'compact'
-          | 'restore'
-          | 'delete-archive'
-          | 'rotate-key'
-          | 'rotate-ssh-key';
-        status:
-          | 'queued'
-          | 'running'
-          | 'waiting'
-          | 'succeeded'
-          | 'warning'
-          | 'failed'
-          | 'canceled'
-          | 'skipped';
-        trigger: string;
-        repositoryId: string | null;
-        planId: string | null;
-        createdBy: string | null;
-        createdAt: string;
-        startedAt: string | null;
-        finishedAt: string | null;
-        progress: {
-          step?: string;
-          originalBytes?: number;
-          compressedBytes?: number;
-          deduplicatedBytes?: number;
-          files?: number;
-          currentPath?: string;
-          bytesPerSecond?: number;
-          percent?: number;
-          etaSeconds?: number;
-          message?: string;
-        } | null;
-        stats: Record<string, unknown> | null;
-        error: {
-          type: string;
-          message: string;
-          step?: string;
-          tail?: string;
-        } | null;
-        waitingReason: string | null;
-        steps: {
-          name: string;
-          status:
-            | 'queued'
-            | 'running'
-            | 'waiting'
-            | 'succeeded'
-            | 'warning'
-            | 'failed'
-            | 'canceled'
-            | 'skipped';
-          startedAt: string;
-          finishedAt: string | null;
-        }[];
-        retryOf: string | null;
-        retriedBy: string | null;
-        temporal: {
-          workflowId: string;
-          runId: string | null;
-          url: string;
-        };
-      };
+      run: Run;
       decision: 'resume' | 'skip' | 'abort';
     };
   };
   'GET /api/ssh-keys': {
     body: undefined;
     response: {
-      sshKeys: {
-        id: string;
-        name: string;
-        type: 'ed25519' | 'rsa';
-        publicKey: string;
-        fingerprint: string;
-        status: 'active' | 'retired';
-        createdAt: string;
-        authorizedKeysLine: string;
-      }[];
+      sshKeys: SshKey[];
     };
   };
   'POST /api/ssh-keys': {
@@ -2255,29 +871,11 @@ export interface ApiContract {
       type?: 'ed25519' | 'rsa';
       privateKey?: string;
     };
-    response: {
-      id: string;
-      name: string;
-      type: 'ed25519' | 'rsa';
-      publicKey: string;
-      fingerprint: string;
-      status: 'active' | 'retired';
-      createdAt: string;
-      authorizedKeysLine: string;
-    };
+    response: SshKey;
   };
   'GET /api/ssh-keys/{id}': {
     body: undefined;
-    response: {
-      id: string;
-      name: string;
-      type: 'ed25519' | 'rsa';
-      publicKey: string;
-      fingerprint: string;
-      status: 'active' | 'retired';
-      createdAt: string;
-      authorizedKeysLine: string;
-    };
+    response: SshKey;
   };
   'DELETE /api/ssh-keys/{id}': {
     body: undefined;
@@ -2286,15 +884,7 @@ export interface ApiContract {
   'GET /api/tokens': {
     body: undefined;
     response: {
-      tokens: {
-        id: string;
-        name: string;
-        userId: string;
-        username: string;
-        createdAt: string;
-        expiresAt: string | null;
-        lastUsedAt: string | null;
-      }[];
+      tokens: ApiToken[];
     };
   };
   'POST /api/tokens': {
@@ -2320,14 +910,7 @@ export interface ApiContract {
   'GET /api/users': {
     body: undefined;
     response: {
-      users: {
-        id: string;
-        username: string;
-        role: 'viewer' | 'operator' | 'admin';
-        mustChangePassword: boolean;
-        createdAt: string;
-        updatedAt: string;
-      }[];
+      users: User[];
     };
   };
   'POST /api/users': {
@@ -2336,39 +919,18 @@ export interface ApiContract {
       password: string;
       role: 'viewer' | 'operator' | 'admin';
     };
-    response: {
-      id: string;
-      username: string;
-      role: 'viewer' | 'operator' | 'admin';
-      mustChangePassword: boolean;
-      createdAt: string;
-      updatedAt: string;
-    };
+    response: User;
   };
   'GET /api/users/{id}': {
     body: undefined;
-    response: {
-      id: string;
-      username: string;
-      role: 'viewer' | 'operator' | 'admin';
-      mustChangePassword: boolean;
-      createdAt: string;
-      updatedAt: string;
-    };
+    response: User;
   };
   'PATCH /api/users/{id}': {
     body: {
       role?: 'viewer' | 'operator' | 'admin';
       password?: string;
     };
-    response: {
-      id: string;
-      username: string;
-      role: 'viewer' | 'operator' | 'admin';
-      mustChangePassword: boolean;
-      createdAt: string;
-      updatedAt: string;
-    };
+    response: User;
   };
   'DELETE /api/users/{id}': {
     body: undefined;
