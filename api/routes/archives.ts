@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import { ulid } from 'ulid';
 import {
   downloadsDir,
@@ -226,7 +227,13 @@ export async function archiveRoutes(app: FastifyInstance, deps: RouteDependencie
         .selectFrom('archive_items')
         .select(['parent', 'name', 'type', 'size', 'mtime'])
         .where('index_id', '=', index.id)
-        .where('name', 'ilike', `%${escapeLikePattern(needle)}%`)
+        // The column's byte-order collation folds only ASCII letters; the database's own one
+        // folds Ü and ü, or Σ and σ, alike.
+        .where(
+          sql<string>`lower(name collate "default")`,
+          'like',
+          sql<string>`lower(${`%${escapeLikePattern(needle)}%`} collate "default")`,
+        )
         .orderBy('parent')
         .orderBy('name')
         .limit(limit + 1);

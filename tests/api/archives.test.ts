@@ -46,6 +46,7 @@ describe('archive routes', () => {
     await mkdir(path.join(roots, 'repositories'), { recursive: true });
     await writeFile(path.join(source, 'docs', 'report.txt'), 'quarterly numbers\n');
     await writeFile(path.join(source, 'notes.md'), '# notes\n');
+    await writeFile(path.join(source, 'docs', 'Übersicht.txt'), 'overview\n');
     for (let index = 0; index < MANY_FILES; index++) {
       const name = `file-${String(index).padStart(2, '0')}.txt`;
       await writeFile(path.join(source, 'docs', 'many', name), `${index}\n`);
@@ -139,7 +140,7 @@ describe('archive routes', () => {
 
       expect(listed).toHaveLength(2);
       expect(listed[0].name > listed[1].name).toBe(true);
-      expect(listed[1].files).toBe(MANY_FILES + 2);
+      expect(listed[1].files).toBe(MANY_FILES + 3);
     });
   });
 
@@ -264,6 +265,15 @@ describe('archive routes', () => {
       expect(pages).toBe(3);
       expect(new Set(paths).size).toBe(MANY_FILES);
       expect(paths.every((found) => found.startsWith(inArchive('docs', 'many')))).toBe(true);
+    });
+
+    it('folds the case of letters beyond ASCII too', async () => {
+      const response = await search({ name: 'üBERSICHT' });
+
+      expect(response.statusCode, response.body).toBe(200);
+      expect(response.json<{ items: Item[] }>().items.map((item) => item.name)).toEqual([
+        'Übersicht.txt',
+      ]);
     });
 
     it('takes % and _ as letters, not wildcards', async () => {
