@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { sql } from 'kysely';
 import type { PlanHook, Retention } from '../core/runs';
 import {
   archiveInfo,
@@ -65,10 +66,11 @@ export function createBackupActivities(deps: ActivityDependencies) {
       const plan = await loadPlan(deps, request.planId);
       const repository = await loadBorgRepository(deps, plan.repositoryId);
       const context = Context.current();
+      const expectedOriginalBytes = await lastBackupOriginalBytes(deps, plan.id);
       const options = {
         log: createRunLog(db, request.runId, deps.logger),
         signal: context.cancellationSignal,
-        onProgress: createProgressReporter(db, request.runId, 'create'),
+        onProgress: createProgressReporter(db, request.runId, 'create', { expectedOriginalBytes }),
       };
 
       return asTemporalFailure('create archive', async () => {
@@ -125,6 +127,25 @@ export function createBackupActivities(deps: ActivityDependencies) {
       }
     },
   };
+}
+
+/** What the plan's last good backup read, for an estimated percent of this one. */
+async function lastBackupOriginalBytes(
+  { db }: ActivityDependencies,
+  planId: string,
+): Promise<number | undefined> {
+  const last = await db
+    .selectFrom('runs')
+    .select(sql<string | null>`stats->>'originalBytes'`.as('originalBytes'))
+    .where('kind', '=', 'backup')
+    .where('plan_id', '=', planId)
+    .where('status', 'in', ['succeeded', 'warning'])
+    .orderBy('finished_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+
+  const bytes = Number(last?.originalBytes);
+  return Number.isFinite(bytes) && bytes > 0 ? bytes : undefined;
 }
 
 async function loadPlan({ db }: ActivityDependencies, planId: string): Promise<BackupPlan> {

@@ -8,6 +8,8 @@ import type { BorgProgress } from './borg';
 const DATABASE_WRITE_INTERVAL_MS = 900;
 /** A pace measured over less than this swings too much to promise a time. */
 const MIN_ETA_WINDOW_MS = 5_000;
+/** An estimated percent stays below this until borg says it is done. */
+const MAX_ESTIMATED_PERCENT = 99;
 
 /** When a step's percent was first seen, to measure its pace against. */
 export interface PercentSample {
@@ -29,10 +31,28 @@ export function estimateSecondsLeft(first: PercentSample, now: PercentSample): n
 }
 
 /**
+ * Percent of a `borg create` that has read `processedBytes`, against the size the same plan's last
+ * backup read: borg itself knows no total before it has walked the sources.
+ */
+export function estimatedPercent(processedBytes: number, expectedBytes: number): number {
+  return Math.min(MAX_ESTIMATED_PERCENT, (processedBytes / expectedBytes) * 100);
+}
+
+export interface ProgressReporterOptions {
+  /** What the step is expected to read (the last backup's size), where borg reports no percent. */
+  expectedOriginalBytes?: number;
+}
+
+/**
  * Turns borg's progress into a Temporal heartbeat (which also tells Temporal the worker is alive
  * and delivers cancellation) and into the run's row, which the API streams to the UI.
  */
-export function createProgressReporter(db: Kysely<Database>, runId: string, step: string) {
+export function createProgressReporter(
+  db: Kysely<Database>,
+  runId: string,
+  step: string,
+  { expectedOriginalBytes }: ProgressReporterOptions = {},
+) {
   const context = Context.current();
   let lastWriteAt = 0;
   let pendingWrite: Promise<unknown> = Promise.resolve();
@@ -41,8 +61,12 @@ export function createProgressReporter(db: Kysely<Database>, runId: string, step
   return (progress: BorgProgress): void => {
     const now = Date.now();
     const runProgress: RunProgress = { step, ...progress };
-    if (progress.percent !== undefined) {
-      const sample = { atMs: now, percent: progress.percent };
+    if (runProgress.percent === undefined && expectedOriginalBytes && progress.originalBytes) {
+      runProgress.percent = estimatedPercent(progress.originalBytes, expectedOriginalBytes);
+      runProgress.isPercentEstimated = true;
+    }
+    if (runProgress.percent !== undefined) {
+      const sample = { atMs: now, percent: runProgress.percent };
       // A percent that fell back belongs to a new phase of the command: measure afresh.
       if (!firstPercent || sample.percent < firstPercent.percent) firstPercent = sample;
       const etaSeconds = estimateSecondsLeft(firstPercent, sample);

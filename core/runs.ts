@@ -151,6 +151,8 @@ export interface RunProgress {
   percent?: number;
   /** Estimated from how fast `percent` grew in this step; absent while that says nothing yet. */
   etaSeconds?: number;
+  /** `percent` compares with the size the plan's last backup read, not with a total borg knows. */
+  isPercentEstimated?: boolean;
   message?: string;
 }
 

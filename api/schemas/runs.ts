@@ -32,6 +32,10 @@ export const runProgressSchema = {
     bytesPerSecond: { type: 'number' },
     percent: { type: 'number' },
     etaSeconds: { type: 'number', description: 'Estimated from the pace of `percent` so far.' },
+    isPercentEstimated: {
+      type: 'boolean',
+      description: 'A backup’s percent, measured against the size its plan’s last backup read.',
+    },
     message: { type: 'string' },
   },
 } as const;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimateSecondsLeft } from '../../activities/run-progress';
+import { estimatedPercent, estimateSecondsLeft } from '../../activities/run-progress';
 
 describe('estimateSecondsLeft', () => {
   it('extrapolates the pace percent kept since it was first seen', () => {
@@ -21,5 +21,15 @@ describe('estimateSecondsLeft', () => {
 
   it('says zero once the step reached 100 %', () => {
     expect(estimateSecondsLeft({ atMs: 0, percent: 0 }, { atMs: 9_000, percent: 100 })).toBe(0);
+  });
+});
+
+describe('estimatedPercent', () => {
+  it('compares what borg read with the size of the last backup', () => {
+    expect(estimatedPercent(250, 1000)).toBe(25);
+  });
+
+  it('stays below 100 % until borg says it is done, even when the sources grew', () => {
+    expect(estimatedPercent(1500, 1000)).toBe(99);
   });
 });

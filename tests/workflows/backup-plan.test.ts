@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -79,6 +80,50 @@ describe('backupPlan workflow', () => {
       .executeTakeFirstOrThrow();
     expect(repoRow.stats).toMatchObject({ archiveCount: 1 });
     expect(repoRow.last_archive_at).not.toBeNull();
+  });
+
+  // zstd at level 19 keeps borg busy for seconds on 32 MiB of random data, long enough for the
+  // once-a-second progress writes to be seen while the run goes on.
+  it("estimates a backup's percent from the size the plan's last backup read", async () => {
+    const repository = await harness.createRepository();
+    const planSource = path.join(harness.dataDir, 'estimated-source');
+    await mkdir(planSource, { recursive: true });
+    await writeFile(path.join(planSource, 'first.bin'), randomBytes(1024 * 1024));
+    const planId = await harness.createPlan({
+      repositoryId: repository.id,
+      sources: [planSource],
+      compression: 'zstd,19',
+    });
+    const first = await runBackup(planId);
+    expect(first.row.status).toBe('succeeded');
+    await writeFile(path.join(planSource, 'second.bin'), randomBytes(32 * 1024 * 1024));
+
+    const id = runId('backup', planId);
+    const second = harness.client.workflow.execute('backupPlan', {
+      taskQueue: harness.taskQueue,
+      workflowId: id,
+      args: [{ planId, trigger: 'manual', operatorWaitSeconds: 0 }],
+    });
+    const seen: unknown[] = [];
+    let isDone = false;
+    void second.finally(() => (isDone = true));
+    // Bounded by the run itself: polling stops when the workflow ends.
+    while (!isDone) {
+      const row = await harness.database.db
+        .selectFrom('runs')
+        .select('progress')
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (row?.progress?.isPercentEstimated) seen.push(row.progress);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    await second;
+
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen[0]).toMatchObject({ step: 'create', isPercentEstimated: true });
+    const percents = seen.map((progress) => (progress as { percent: number }).percent);
+    expect(Math.max(...percents)).toBeLessThanOrEqual(99);
+    expect(Math.min(...percents)).toBeGreaterThan(0);
   });
 
   it('skips on a failing "skip" before-hook and runs failure after-hooks when borg fails', async () => {

@@ -213,6 +213,7 @@ export type Run = {
     bytesPerSecond?: number;
     percent?: number;
     etaSeconds?: number;
+    isPercentEstimated?: boolean;
     message?: string;
   } | null;
   stats: Record<string, unknown> | null;

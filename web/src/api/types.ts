@@ -196,8 +196,10 @@ export interface RunProgress {
   currentPath?: string;
   bytesPerSecond?: number;
   percent?: number;
-  /** From the pace of `percent` in this step; absent where borg knows no total (create). */
+  /** From the pace of `percent` in this step. */
   etaSeconds?: number;
+  /** A backup's `percent` against the size its plan's last backup read: borg knows no total. */
+  isPercentEstimated?: boolean;
   step?: string;
   message?: string;
 }
