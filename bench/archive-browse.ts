@@ -1,7 +1,8 @@
 // Builds a 1,000,000-item archive, indexes it through the real `indexArchiveItems` activity into
 // a real PostgreSQL, then times 200 directory listings and 60 whole-archive name searches through
-// the API (`app.inject`) and prints the median and 95th percentile. Run with `npx tsx bench/archive-browse.ts`; BENCH_ITEMS changes
-// the archive size, DATABASE_URL uses an existing server instead of an embedded one.
+// the API (`app.inject`) and prints the median and 95th percentile of each.
+// Run with `npx tsx bench/archive-browse.ts`; BENCH_ITEMS changes the archive size, DATABASE_URL
+// uses an existing server instead of an embedded one.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

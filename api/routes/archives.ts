@@ -222,7 +222,7 @@ export async function archiveRoutes(app: FastifyInstance, deps: RouteDependencie
       });
 
       // Walks the primary key in (parent, name) order and stops at `limit` matches, so a common
-      // text answers at once; a rare one reads the archive's rows once (see bench/archive-browse.ts).
+      // text answers at once; a rare one reads all the archive's rows (bench/archive-browse.ts).
       let query = db
         .selectFrom('archive_items')
         .select(['parent', 'name', 'type', 'size', 'mtime'])

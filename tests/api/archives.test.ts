@@ -230,12 +230,15 @@ describe('archive routes', () => {
 
   describe('GET /api/repositories/:id/archives/:archive/search', () => {
     async function search(query: Record<string, string | number>) {
-      const response = await context.app.inject({
+      const parameters = new URLSearchParams(
+        Object.entries(query).map(([key, value]) => [key, String(value)]),
+      );
+      const archive = encodeURIComponent(archives[1]);
+      return context.app.inject({
         method: 'GET',
-        url: `/api/repositories/${repositoryId}/archives/${encodeURIComponent(archives[1])}/search?${new URLSearchParams(Object.entries(query).map(([key, value]) => [key, String(value)]))}`,
+        url: `/api/repositories/${repositoryId}/archives/${archive}/search?${parameters}`,
         headers: viewer.headers,
       });
-      return response;
     }
 
     it('finds items in every folder by part of their name, without regard to case', async () => {
