@@ -1,6 +1,7 @@
 import { createArchiveIndexActivities } from './archive-index';
 import { createBackupActivities } from './backup';
 import type { ActivityDependencies } from './dependencies';
+import { createFilesystemActivities } from './filesystem';
 import { createHealthPingActivities } from './health-pings';
 import { createKeyRotationActivities } from './key-rotation';
 import { createMaintenanceActivities } from './maintenance';
@@ -29,6 +30,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createSshKeyRotationActivities(deps),
     ...createRepositorySetupActivities(deps),
     ...createArchiveIndexActivities(deps),
+    ...createFilesystemActivities(deps),
   };
 }
 

@@ -1,6 +1,7 @@
 // The worker bundles this file into Temporal's deterministic sandbox: export workflows only.
 export { diffRepositoryArchives, fetchArchiveFile, indexArchive } from './archive-index';
 export { backupPlan } from './backup-plan';
+export { browseWorkerDirectory } from './filesystem-browse';
 export {
   checkRepository,
   compactRepository,

@@ -1,19 +1,12 @@
-import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { resolveWithinRoots } from '../../core/paths';
+import { ulid } from 'ulid';
+import type { BrowsedTree, DirectoryListing } from '../../activities/filesystem';
+import { isWithin, PathNotAllowedError } from '../../core/paths';
 import type { RouteDependencies } from '../auth/services';
 import { ApiError } from '../errors';
+import { callWorker, toApiError, WorkerCallError } from '../runs/worker-calls';
 import { alwaysSent, withErrorResponses } from '../schemas/common';
-
-interface Entry {
-  name: string;
-  path: string;
-  type: 'directory' | 'file';
-}
-
-/** A listing this long is a data directory, not something to pick a source from by eye. */
-const MAX_ENTRIES = 5000;
 
 const querySchema = {
   type: 'object',
@@ -48,16 +41,20 @@ const listingSchema = {
   },
 } as const;
 
+/** A folder picker waits this long for the worker's listing. */
+const LISTING_WAIT_SECONDS = 20;
+const NOT_FOUND_TYPES = { NOT_FOUND: 'NOT_FOUND', FORBIDDEN: 'FORBIDDEN' } as const;
+
 /**
- * Browsing the API host's file tree: under SOURCE_ROOTS to pick backup sources (admin: it reveals
+ * Browsing the worker's file tree: under SOURCE_ROOTS to pick backup sources (admin: it reveals
  * the tree), and the folders under RESTORE_ROOTS to pick a restore target (operator, who may
- * restore there anyway).
+ * restore there anyway). The worker lists them, since the API may not see those trees at all.
  */
 export async function filesystemRoutes(
   app: FastifyInstance,
   deps: RouteDependencies,
 ): Promise<void> {
-  const { sourceRoots, restoreRoots } = deps.config;
+  const { config, temporal } = deps;
 
   app.get<{ Querystring: { path?: string } }>(
     '/api/filesystem',
@@ -67,12 +64,12 @@ export async function filesystemRoutes(
         tags: ['filesystem'],
         summary: 'List a directory under SOURCE_ROOTS (no path: the roots themselves)',
         description:
-          'Admin only: it reveals the file tree. Lists what this API host sees, which is the worker’s view only when both run on the same machine.',
+          'Admin only: it reveals the file tree. A worker lists it, as it sees the tree it backs up.',
         querystring: querySchema,
         response: withErrorResponses({ 200: listingSchema }),
       },
     },
-    (request) => listDirectory(request.query.path, sourceRoots, { directoriesOnly: false }),
+    (request) => listOnWorker('sources', config.sourceRoots, request.query.path),
   );
 
   app.get<{ Querystring: { path?: string } }>(
@@ -82,57 +79,35 @@ export async function filesystemRoutes(
       schema: {
         tags: ['filesystem'],
         summary: 'List the folders of a directory under RESTORE_ROOTS (no path: the roots)',
-        description:
-          'Folders only, to choose where a restore goes; as with /api/filesystem, this is the API host’s view.',
+        description: 'Folders only, to choose where a restore goes; a worker lists them.',
         querystring: querySchema,
         response: withErrorResponses({ 200: listingSchema }),
       },
     },
-    (request) => listDirectory(request.query.path, restoreRoots, { directoriesOnly: true }),
+    (request) => listOnWorker('restores', config.restoreRoots, request.query.path),
   );
-}
 
-/** One directory under `roots`, folders first; no path lists the roots themselves. */
-async function listDirectory(
-  requested: string | undefined,
-  roots: string[],
-  { directoriesOnly }: { directoriesOnly: boolean },
-) {
-  if (!requested) {
-    const entries = roots.map((root) => ({ name: root, path: root, type: 'directory' as const }));
-    return { path: '', roots, entries, truncated: false };
+  /** The roots need no worker; a directory is listed by one, after a first check of its path. */
+  async function listOnWorker(tree: BrowsedTree, roots: string[], requested?: string) {
+    if (!requested) {
+      const entries = roots.map((root) => ({ name: root, path: root, type: 'directory' as const }));
+      return { path: '', roots, entries, truncated: false };
+    }
+    // Written outside every root, it is refused here; links are resolved where they exist.
+    if (!roots.some((root) => isWithin(path.resolve(requested), root))) {
+      throw new PathNotAllowedError('path', requested, roots);
+    }
+
+    return callWorker<DirectoryListing>(temporal, config, {
+      workflowType: 'browseWorkerDirectory',
+      workflowId: `browse-${tree}-${ulid()}`,
+      args: [{ tree, path: requested }],
+      timeoutSeconds: LISTING_WAIT_SECONDS,
+    }).catch((error: unknown) => {
+      if (error instanceof WorkerCallError && error.type === 'PATH_NOT_ALLOWED') {
+        throw new ApiError('PATH_NOT_ALLOWED', error.message, { field: 'querystring.path' });
+      }
+      throw toApiError(error, NOT_FOUND_TYPES);
+    });
   }
-  const directory = await resolveWithinRoots(requested, roots, 'path');
-  const listed = await readdir(directory, { withFileTypes: true }).catch((error: unknown) => {
-    throw unreadable(error, requested);
-  });
-
-  const entries: Entry[] = [];
-  for (const dirent of listed.slice(0, MAX_ENTRIES)) {
-    const full = path.join(directory, dirent.name);
-    // Links are shown as what they point to; a dangling link is left out.
-    const isDirectory = dirent.isSymbolicLink()
-      ? await stat(full).then(
-          (target) => target.isDirectory(),
-          () => undefined,
-        )
-      : dirent.isDirectory();
-    if (isDirectory === undefined || (directoriesOnly && !isDirectory)) continue;
-    entries.push({ name: dirent.name, path: full, type: isDirectory ? 'directory' : 'file' });
-  }
-  entries.sort(
-    (a, b) =>
-      Number(b.type === 'directory') - Number(a.type === 'directory') ||
-      a.name.localeCompare(b.name),
-  );
-  return { path: directory, roots, entries, truncated: listed.length > MAX_ENTRIES };
-}
-
-function unreadable(error: unknown, requested: string): ApiError {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return new ApiError('NOT_FOUND', `No directory ${requested}.`);
-  if (code === 'ENOTDIR')
-    return new ApiError('VALIDATION_FAILED', `${requested} is not a directory.`);
-  if (code === 'EACCES') return new ApiError('FORBIDDEN', `The server may not read ${requested}.`);
-  throw error;
 }

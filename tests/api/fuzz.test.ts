@@ -29,7 +29,12 @@ let context: ApiTestContext;
 let token: string;
 
 beforeAll(async () => {
-  context = await createApiTestContext();
+  // No worker runs here: roots that random paths never fall under keep the folder listings from
+  // waiting for one (a listing under a root is a worker's job, tested in filesystem.test.ts).
+  context = await createApiTestContext({
+    SOURCE_ROOTS: '/nonexistent/fuzz-sources',
+    RESTORE_ROOTS: '/nonexistent/fuzz-restores',
+  });
   token = await createToken(context.app, await adminSession(context.app));
 });
 
