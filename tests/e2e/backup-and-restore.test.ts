@@ -330,6 +330,7 @@ describe('backing up and restoring through the web UI', () => {
       const fingerprint = ((await shown.textContent()) ?? '').trim();
       expect(fingerprint).toBe(await fingerprintOf(sshd.hostPublicKey, sshdDir));
       await page.getByTestId('repository-approve-host-key').click();
+      await shoot(page, 'repository-wizard-ssh');
       await page.getByTestId('repository-next').click();
       await page.getByTestId('repository-generate-passphrase').click();
       await page.getByTestId('repository-passphrase-saved').click();
