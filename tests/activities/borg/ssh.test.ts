@@ -34,6 +34,9 @@ beforeAll(async () => {
     makeDir('src'),
   ]);
   knownHostsFile = path.join(baseDir, 'known_hosts');
+  // The ssh sessions of this file make their key directories in a temporary directory of its
+  // own: other test files that use ssh at the same time must not count as leftovers here.
+  process.env.TMPDIR = await makeDir('session-tmp');
   clientKey = await generateSshKeyPair(sshdDir, 'client');
   sshd = await startSshd(sshdDir);
   await sshd.setAuthorizedKeys([
