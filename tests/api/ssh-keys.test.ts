@@ -1,5 +1,6 @@
-import { readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   adminSession,
@@ -11,14 +12,23 @@ import { makePrivateKey } from './support/ssh-fixtures';
 
 let context: ApiTestContext;
 let admin: BrowserSession;
+let sharedTmpDir: string;
+let ownTmpDir: string;
 
 beforeAll(async () => {
+  // Key generation works in a temporary directory of this file's own: other test files that
+  // generate keys at the same time (key rotations, the browser tests) must not count here.
+  sharedTmpDir = os.tmpdir();
+  ownTmpDir = await mkdtemp(path.join(sharedTmpDir, 'ssh-keys-test-'));
+  process.env.TMPDIR = ownTmpDir;
   context = await createApiTestContext();
   admin = await adminSession(context.app);
 });
 
 afterAll(async () => {
   await context?.close();
+  process.env.TMPDIR = sharedTmpDir;
+  await rm(ownTmpDir, { recursive: true, force: true });
 });
 
 function post(payload: object, query = '') {

@@ -25,6 +25,7 @@ let allowedDir: string;
 let knownHostsFile: string;
 let baseDir: string;
 let sourceDir: string;
+let sharedTmpDir: string | undefined;
 
 beforeAll(async () => {
   const sshdDir = await makeDir('sshd');
@@ -36,6 +37,7 @@ beforeAll(async () => {
   knownHostsFile = path.join(baseDir, 'known_hosts');
   // The ssh sessions of this file make their key directories in a temporary directory of its
   // own: other test files that use ssh at the same time must not count as leftovers here.
+  sharedTmpDir = process.env.TMPDIR;
   process.env.TMPDIR = await makeDir('session-tmp');
   clientKey = await generateSshKeyPair(sshdDir, 'client');
   sshd = await startSshd(sshdDir);
@@ -47,6 +49,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sshd?.stop();
+  if (sharedTmpDir === undefined) delete process.env.TMPDIR;
+  else process.env.TMPDIR = sharedTmpDir;
 });
 
 function sshRepository(repositoryPath: string, overrides: Partial<BorgRepository['target']> = {}) {
