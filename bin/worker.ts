@@ -5,7 +5,13 @@
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  NativeConnection,
+  Runtime,
+  Worker,
+  makeTelemetryFilterString,
+} from '@temporalio/worker';
 import { execa } from 'execa';
 import { createActivities } from '../activities';
 import { loadHostId } from '../core/host-id';
@@ -90,13 +96,27 @@ async function main(): Promise<void> {
     )
     .execute();
 
+  const bundleStartedAt = performance.now();
+  const workflowBundle = await bundleWorkflowCode({
+    workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
+    // webpack reports every module it bundled: worth reading when debugging, noise otherwise.
+    logger: new TemporalPinoLogger(logger, { quietInfo: true }),
+  });
+  logger.info(
+    {
+      durationMs: Math.round(performance.now() - bundleStartedAt),
+      sizeBytes: workflowBundle.code.length,
+    },
+    'workflow bundle built',
+  );
+
   const connection = await NativeConnection.connect({ address });
   const worker = await Worker.create({
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     identity: `${hostId}/${process.pid}`,
-    workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
+    workflowBundle,
     activities: createActivities({
       db: database.db,
       config,

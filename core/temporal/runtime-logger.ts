@@ -15,10 +15,15 @@ const PINO_LEVELS: Record<TemporalLogLevel, 'trace' | 'debug' | 'info' | 'warn' 
 
 /** Sends the Temporal SDK's and core's log lines to Borgflow's pino logger. */
 export class TemporalPinoLogger implements TemporalLogger {
-  constructor(private readonly logger: Logger) {}
+  /** `quietInfo` logs the SDK's info lines at debug, as for webpack's report on each bundle. */
+  constructor(
+    private readonly logger: Logger,
+    private readonly options: { quietInfo?: boolean } = {},
+  ) {}
 
   log(level: TemporalLogLevel, message: string, meta?: LogMetadata): void {
-    this.logger[PINO_LEVELS[level]]({ temporal: true, ...meta }, message);
+    const pinoLevel = this.options.quietInfo && level === 'INFO' ? 'debug' : PINO_LEVELS[level];
+    this.logger[pinoLevel]({ temporal: true, ...meta }, message);
   }
 
   trace(message: string, meta?: LogMetadata): void {

@@ -26,7 +26,8 @@ describe('scripts/start.sh', () => {
       EMBEDDED_POSTGRES_PORT: String(postgresPort),
       TEMPORAL_PORT: String(temporal),
       TEMPORAL_UI_PORT: String(temporalUi),
-      LOG_LEVEL: 'warn',
+      // What an operator reads in a terminal by default, to check it is worth reading.
+      LOG_LEVEL: 'info',
     };
   });
 
@@ -104,6 +105,9 @@ describe('scripts/start.sh', () => {
 
     const exit = await stopStack(stack);
     expect(exit.code, stack.output()).toBe(0);
+    // The worker says it built its workflow bundle, without webpack's list of every module.
+    expect(stack.output()).toContain('workflow bundle built');
+    expect(stack.output()).not.toContain('modules by path');
     await expect(fetch(`http://127.0.0.1:${ports.api}/healthz`)).rejects.toThrow();
     await expect(fetch(`http://127.0.0.1:${ports.temporalUi}/`)).rejects.toThrow();
   }, 240_000);
