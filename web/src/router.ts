@@ -54,7 +54,12 @@ export const routes: RouteRecordRaw[] = [
     path: '/repositories/:id/archives/:archive',
     name: 'archive',
     component: () => import('./features/archives/ArchiveBrowserPage.vue'),
-    props: true,
+    // The folder shown lives in the address, so a link or a reload opens the same folder.
+    props: (route) => ({
+      id: route.params.id,
+      archive: route.params.archive,
+      folder: typeof route.query.folder === 'string' ? route.query.folder : '',
+    }),
     meta: { title: 'Archive', requires: 'archives.browse' },
   },
   {

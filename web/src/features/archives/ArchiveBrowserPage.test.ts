@@ -117,3 +117,46 @@ describe('ArchiveBrowserPage search', () => {
     wrapper.unmount();
   });
 });
+
+describe('ArchiveBrowserPage opened on a folder', () => {
+  it('opens the folder tree down to that folder', async () => {
+    const folders: Record<string, string[]> = {
+      '': ['home', 'srv'],
+      home: ['ana', 'bo'],
+      'home/ana': ['taxes'],
+    };
+    vi.stubGlobal(
+      'fetch',
+      vi.fn((url: string) => {
+        const parent = new URL(url, 'http://borgflow.test').searchParams.get('path') ?? '';
+        const items = (folders[parent] ?? []).map((name) => ({
+          path: parent ? `${parent}/${name}` : name,
+          name,
+          type: 'd',
+          size: 0,
+          mtime: null,
+        }));
+        return Promise.resolve(json(200, { items, nextCursor: null }));
+      }),
+    );
+
+    const wrapper = await mountAs('viewer', ArchiveBrowserPage, {
+      id: 'repo-1',
+      archive: 'nightly',
+      folder: '/home/ana/taxes/',
+    });
+    await vi.waitFor(
+      () => {
+        const tree = wrapper.find('[data-testid="archive-tree"]');
+        const selected = tree.find('[role="treeitem"][aria-selected="true"]');
+        expect(selected.exists()).toBe(true);
+        expect(selected.text()).toBe('taxes');
+        expect(selected.attributes('aria-level')).toBe('3');
+        // The siblings on the way down were loaded too, the untouched branch was not.
+        expect(tree.text()).toContain('bo');
+      },
+      { timeout: 3_000, interval: 50 },
+    );
+    wrapper.unmount();
+  });
+});
