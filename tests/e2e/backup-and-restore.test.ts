@@ -392,6 +392,22 @@ describe('backing up and restoring through the web UI', () => {
   }, 60_000);
 
   it('renders the remaining pages', async () => {
+    // A second archive with more data gives the size charts a line to draw.
+    await writeFile(path.join(sourceDir, 'documents', 'appendix.bin'), randomBytes(512 * 1024));
+    const { run } = await callApi<{ run: { id: string } }>(
+      page,
+      'POST',
+      `/api/plans/${planId}/run`,
+    );
+    await expect
+      .poll(
+        async () => (await callApi<{ status: string }>(page, 'GET', `/api/runs/${run.id}`)).status,
+        {
+          timeout: RUN_TIMEOUT_MS,
+        },
+      )
+      .toBe('succeeded');
+
     for (const [route, name] of [
       ['/runs', 'runs'],
       ['/ssh-keys', 'ssh-keys'],
@@ -406,5 +422,7 @@ describe('backing up and restoring through the web UI', () => {
       await expect.poll(() => page.getByTestId('load-error').count()).toBe(0);
       await shoot(page, name);
     }
-  });
+    // The dashboard ends the loop: its chart draws the two refreshes of the repository.
+    await expect.poll(() => page.getByTestId('size-chart').locator('canvas').count()).toBe(1);
+  }, 150_000);
 });
