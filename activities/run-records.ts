@@ -36,13 +36,21 @@ const UNIQUE_VIOLATION = '23505';
  * Mirrors runs into PostgreSQL, so the API lists them quickly. Temporal remains the truth while a
  * run is in flight; these rows are what is kept and searched afterwards.
  */
-export function createRunRecordActivities({ db }: ActivityDependencies) {
+export interface StartedRunRecord {
+  overlappingRunId?: string;
+  /** The worker's OPERATOR_WAIT_HOURS, for runs whose input does not say how long to wait. */
+  operatorWaitSeconds?: number;
+}
+
+export function createRunRecordActivities({ db, config }: ActivityDependencies) {
+  const operatorWaitSeconds = config.operatorWaitHours * 60 * 60;
+
   return {
     /**
      * Records that a run started. Returns the id of another active backup of the same plan when
      * one exists: the caller then skips instead of running twice.
      */
-    async startRunRecord(record: StartRunRecord): Promise<{ overlappingRunId?: string }> {
+    async startRunRecord(record: StartRunRecord): Promise<StartedRunRecord> {
       const values = {
         status: 'running',
         started_at: new Date(),
@@ -68,7 +76,7 @@ export function createRunRecordActivities({ db }: ActivityDependencies) {
         if ((error as { code?: string }).code !== UNIQUE_VIOLATION || !record.planId) throw error;
         const overlappingRunId = await activeBackupOf(record.planId, record.runId);
         await recordSkipped(record, overlappingRunId);
-        return { overlappingRunId };
+        return { overlappingRunId, operatorWaitSeconds };
       }
       if (record.retryOf) {
         await db
@@ -78,7 +86,7 @@ export function createRunRecordActivities({ db }: ActivityDependencies) {
           .execute();
       }
 
-      return {};
+      return { operatorWaitSeconds };
     },
 
     async updateRunRecord(update: RunRecordUpdate): Promise<void> {

@@ -28,6 +28,8 @@ export interface Config {
   workerMetricsPort?: number;
   /** How late a scheduled run missed during downtime may still start, in hours. */
   scheduleCatchupHours: number;
+  /** How long a run waits for an operator after a failed step; 0 fails the run at once. */
+  operatorWaitHours: number;
   /** How long a first listing of an archive waits for its indexing before answering 503. */
   archiveIndexWaitSeconds: number;
 }
@@ -58,6 +60,7 @@ export const CONFIG_VARIABLES = {
   TEMPORAL_CLI_PATH: '(unset: temporal on PATH, then the SDK download)',
   WORKER_METRICS_PORT: '(unset: no worker metrics exporter)',
   SCHEDULE_CATCHUP_HOURS: '4',
+  OPERATOR_WAIT_HOURS: '24',
   ARCHIVE_INDEX_WAIT_SECONDS: '20',
 } as const;
 
@@ -74,6 +77,9 @@ export class ConfigError extends Error {
 type Env = Partial<Record<string, string>>;
 
 const DEFAULT_CATCHUP_HOURS = 4;
+const DEFAULT_OPERATOR_WAIT_HOURS = 24;
+/** A month: a run held open longer blocks its repository's other runs past any use. */
+const MAX_OPERATOR_WAIT_HOURS = 31 * 24;
 /** A year: past that, a run that finally catches up is of no use to anyone. */
 const MAX_CATCHUP_HOURS = 366 * 24;
 // Short by default: reverse proxies commonly cut a request off after 60 s, and a person watching
@@ -124,6 +130,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     temporalCliPath: read('TEMPORAL_CLI_PATH'),
     workerMetricsPort: read('WORKER_METRICS_PORT') ? port('WORKER_METRICS_PORT', 0) : undefined,
     scheduleCatchupHours: parseCatchupHours(read('SCHEDULE_CATCHUP_HOURS'), problems),
+    operatorWaitHours: parseOperatorWaitHours(read('OPERATOR_WAIT_HOURS'), problems),
     archiveIndexWaitSeconds: parseIndexWaitSeconds(read('ARCHIVE_INDEX_WAIT_SECONDS'), problems),
   };
   if (!config.temporalUiUrl) {
@@ -153,6 +160,16 @@ function parseCatchupHours(value: string | undefined, problems: string[]): numbe
     `SCHEDULE_CATCHUP_HOURS: expected a whole number of hours from 1 to ${MAX_CATCHUP_HOURS}, got "${value}"`,
   );
   return DEFAULT_CATCHUP_HOURS;
+}
+
+function parseOperatorWaitHours(value: string | undefined, problems: string[]): number {
+  if (value === undefined) return DEFAULT_OPERATOR_WAIT_HOURS;
+  const hours = Number(value);
+  if (/^\d+$/.test(value) && hours <= MAX_OPERATOR_WAIT_HOURS) return hours;
+  problems.push(
+    `OPERATOR_WAIT_HOURS: expected a whole number of hours from 0 to ${MAX_OPERATOR_WAIT_HOURS}, got "${value}"`,
+  );
+  return DEFAULT_OPERATOR_WAIT_HOURS;
 }
 
 function parseIndexWaitSeconds(value: string | undefined, problems: string[]): number {

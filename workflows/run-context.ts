@@ -76,11 +76,13 @@ export class RunContext {
   private isLockHeld = false;
   private isLockRequested = false;
   private notificationCount = 0;
+  private operatorWaitSeconds: number;
 
   constructor(
     private readonly target: RunTarget,
     private readonly input: RunInputBase & Record<string, unknown>,
   ) {
+    this.operatorWaitSeconds = input.operatorWaitSeconds ?? DEFAULT_OPERATOR_WAIT_SECONDS;
     setHandler(runStateQuery, () => ({
       status: this.status,
       waitingReason: this.waitingReason,
@@ -116,7 +118,7 @@ export class RunContext {
     if (repositoryId) attributes.push({ key: REPOSITORY_ATTRIBUTE, value: repositoryId });
     if (planId) attributes.push({ key: PLAN_ATTRIBUTE, value: planId });
     upsertSearchAttributes(attributes);
-    const { overlappingRunId } = await records.startRunRecord({
+    const { overlappingRunId, operatorWaitSeconds } = await records.startRunRecord({
       runId: this.runId,
       temporalRunId: workflowInfo().runId,
       kind,
@@ -127,6 +129,10 @@ export class RunContext {
       retryOf: this.input.retryOf,
       requestedBy: this.input.requestedBy,
     });
+    // The input wins (tests and API callers may set it); otherwise the worker's setting applies.
+    // Histories recorded before workers reported it fall back to the default.
+    this.operatorWaitSeconds =
+      this.input.operatorWaitSeconds ?? operatorWaitSeconds ?? DEFAULT_OPERATOR_WAIT_SECONDS;
     this.status = overlappingRunId ? 'skipped' : 'running';
     if (overlappingRunId) await this.notify(['run.skipped']);
 
@@ -234,7 +240,7 @@ export class RunContext {
     error: unknown,
     options: { isSkippable?: boolean; repositoryId?: string },
   ): Promise<OperatorDecision> {
-    const waitSeconds = this.input.operatorWaitSeconds ?? DEFAULT_OPERATOR_WAIT_SECONDS;
+    const waitSeconds = this.operatorWaitSeconds;
     if (waitSeconds <= 0) return 'abort';
     // Nobody else should wait on the repository while this run waits on a person.
     if (options.repositoryId) await this.releaseRepository(options.repositoryId);

@@ -55,6 +55,17 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads how long a failed run waits for an operator, zero included', () => {
+    expect(loadConfig({}, '/srv/borgflow').operatorWaitHours).toBe(24);
+    expect(loadConfig({ OPERATOR_WAIT_HOURS: '0' }, '/srv/borgflow').operatorWaitHours).toBe(0);
+    expect(loadConfig({ OPERATOR_WAIT_HOURS: '72' }, '/srv/borgflow').operatorWaitHours).toBe(72);
+    for (const value of ['-1', '1.5', 'forever', '745']) {
+      expect(problemsOf({ OPERATOR_WAIT_HOURS: value })).toEqual([
+        `OPERATOR_WAIT_HOURS: expected a whole number of hours from 0 to 744, got "${value}"`,
+      ]);
+    }
+  });
+
   it('rejects a port out of range', () => {
     expect(problemsOf({ PORT: '70000' })).toEqual([
       'PORT: expected a TCP port between 1 and 65535, got "70000"',

@@ -28,8 +28,11 @@ export interface WorkflowHarness {
   client: Client;
   taskQueue: string;
   dataDir: string;
-  /** Starts a worker that polls in the background until `close()` (bundling takes seconds). */
-  startWorker(): Promise<Worker>;
+  /**
+   * Starts a worker that polls in the background until `close()` (bundling takes seconds).
+   * `overrides` replace activities by name, to make one step fail on purpose.
+   */
+  startWorker(overrides?: Partial<Activities>): Promise<Worker>;
   createRepository(options?: { passphrase?: string }): Promise<{ id: string; location: string }>;
   createPlan(fields: PlanFields): Promise<string>;
   /** The same activities the worker runs, to call one step directly (MockActivityEnvironment). */
@@ -84,12 +87,12 @@ export async function createWorkflowHarness(): Promise<WorkflowHarness> {
     borgVersion: '1.2',
     temporal: client,
   });
-  const startWorker = async () => {
+  const startWorker = async (overrides: Partial<Activities> = {}) => {
     const worker = await Worker.create({
       connection: await NativeConnection.connect({ address }),
       taskQueue,
       workflowsPath: WORKFLOWS,
-      activities,
+      activities: { ...activities, ...overrides },
       // Tests cancel runs and stop workers often: do not wait long for activities to end.
       shutdownGraceTime: '2 seconds',
     });

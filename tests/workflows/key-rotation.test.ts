@@ -1,8 +1,11 @@
 import path from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BorgError, listArchives, repositoryInfo } from '../../activities/borg';
 import { secretContexts } from '../../core/secrets/contexts';
+import { operatorDecisionUpdate } from '../../workflows/run-context';
+import { waitForOperatorWait, waitForRun, waitForRunStatus } from '../helpers/runs';
 import {
   createWorkflowHarness,
   runId,
@@ -138,5 +141,87 @@ describe('rotateRepositoryKey workflow', () => {
     expect(after.current).toBe(NEW_PASSPHRASE);
     expect(after.pending).toBeUndefined();
     expect(await opens(repository.location, NEW_PASSPHRASE)).toBe(true);
+  });
+});
+
+// After `borg key change-passphrase` only the pending passphrase opens the repository, while other
+// runs load the current one. A rotation stuck after the change must keep them waiting, and leave
+// the repository openable with the current passphrase when it ends.
+describe('a passphrase rotation that fails after borg changed the key', () => {
+  let harness: WorkflowHarness;
+
+  beforeAll(async () => {
+    harness = await createWorkflowHarness();
+    await harness.startWorker({
+      verifyAndPromotePassphrase: () =>
+        Promise.reject(
+          ApplicationFailure.nonRetryable('verification failed on purpose', 'INJECTED'),
+        ),
+    });
+  });
+
+  afterAll(() => harness.close());
+
+  it('keeps other runs of the repository waiting, then promotes the new passphrase', async () => {
+    const repository = await harness.createRepository();
+    const planId = await harness.createPlan({
+      repositoryId: repository.id,
+      sources: [path.join(harness.dataDir, 'host-id')],
+    });
+    await harness.database.db
+      .updateTable('repositories')
+      .set({
+        pending_passphrase_secret: harness.secrets.encrypt(
+          NEW_PASSPHRASE,
+          secretContexts.repositoryPendingPassphrase(repository.id),
+        ),
+      })
+      .where('id', '=', repository.id)
+      .execute();
+
+    const rotationId = runId('rotate-key', repository.id);
+    const rotation = await harness.client.workflow.start('rotateRepositoryKey', {
+      taskQueue: harness.taskQueue,
+      workflowId: rotationId,
+      args: [{ repositoryId: repository.id, trigger: 'manual', operatorWaitSeconds: 600 }],
+    });
+    const waiting = await waitForOperatorWait(harness.database.db, rotationId);
+    expect(waiting.waiting_reason).toMatch(/step "verify and promote" failed/);
+
+    const backupId = runId('backup', planId);
+    const backup = await harness.client.workflow.start('backupPlan', {
+      taskQueue: harness.taskQueue,
+      workflowId: backupId,
+      args: [{ planId, trigger: 'manual', operatorWaitSeconds: 0 }],
+    });
+    const queued = await waitForRun(
+      harness.database.db,
+      backupId,
+      (run) => run.status === 'waiting' && (run.waiting_reason ?? '').includes(rotationId),
+    );
+    expect(queued.error).toBeNull();
+
+    await rotation.executeUpdate(operatorDecisionUpdate, { args: [{ decision: 'abort' }] });
+    expect(await rotation.result()).toMatchObject({ promotedAfterFailure: true });
+    await backup.result();
+    // The backup opened the repository: it ended without error (a warning only lists files).
+    const backedUp = await waitForRunStatus(harness.database.db, backupId, [
+      'succeeded',
+      'warning',
+    ]);
+    expect(backedUp.error).toBeNull();
+
+    const stored = await harness.database.db
+      .selectFrom('repositories')
+      .select(['passphrase_secret', 'pending_passphrase_secret'])
+      .where('id', '=', repository.id)
+      .executeTakeFirstOrThrow();
+    expect(stored.pending_passphrase_secret).toBeNull();
+    expect(
+      harness.secrets.decrypt(
+        stored.passphrase_secret!,
+        secretContexts.repositoryPassphrase(repository.id),
+      ),
+    ).toBe(NEW_PASSPHRASE);
   });
 });

@@ -83,6 +83,32 @@ describe('a run waiting for an operator', () => {
     expect(row.error).toMatchObject({ type: 'WRONG_PASSPHRASE' });
   });
 
+  it('fails when nobody answers within the wait, and tells the channels both times', async () => {
+    const { id, handle } = await startFailingBackup({ operatorWaitSeconds: 3 });
+    await waitForOperatorWait(harness.database.db, id);
+
+    await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+    const row = await waitForRunStatus(harness.database.db, id, 'failed');
+    expect(row.error).toMatchObject({ type: 'WRONG_PASSPHRASE' });
+    expect(row.finished_at!.getTime() - row.started_at!.getTime()).toBeGreaterThanOrEqual(3_000);
+    // One notification when it began to wait, one when it failed.
+    const notices = await Promise.all(
+      [1, 2].map(async (count) => {
+        const history = await harness.client.workflow
+          .getHandle(`notify-${id}-${count}`)
+          .fetchHistory();
+        const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+        const [input] = await Promise.all(
+          (started?.input?.payloads ?? []).map((payload) =>
+            harness.client.options.loadedDataConverter.payloadConverter.fromPayload(payload),
+          ),
+        );
+        return (input as { events: string[] }).events;
+      }),
+    );
+    expect(notices).toEqual([['run.waiting'], ['run.failed']]);
+  });
+
   it('records a cancelled run as canceled', async () => {
     const { id, handle } = await startFailingBackup();
     await waitForOperatorWait(harness.database.db, id);
