@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BorgError, listArchives, repositoryInfo } from '../../activities/borg';
 import { secretContexts } from '../../core/secrets/contexts';
 import { operatorDecisionUpdate } from '../../workflows/run-context';
+import { recordHistory } from '../helpers/histories';
 import { waitForOperatorWait, waitForRun, waitForRunStatus } from '../helpers/runs';
 import {
   createWorkflowHarness,
@@ -101,7 +102,9 @@ describe('rotateRepositoryKey workflow', () => {
   it('switches to the pending passphrase, keeps an escrow copy and leaves archives readable', async () => {
     const repository = await repositoryWithArchive();
 
-    await (await rotate(repository.id)).result();
+    const handle = await rotate(repository.id);
+    await handle.result();
+    await recordHistory(harness.client, handle.workflowId);
 
     const { row, current, pending } = await storedPassphrases(repository.id);
     expect(current).toBe(NEW_PASSPHRASE);
@@ -204,6 +207,9 @@ describe('a passphrase rotation that fails after borg changed the key', () => {
     await rotation.executeUpdate(operatorDecisionUpdate, { args: [{ decision: 'abort' }] });
     expect(await rotation.result()).toMatchObject({ promotedAfterFailure: true });
     await backup.result();
+    await recordHistory(harness.client, rotationId);
+    // Saved while idle: replays a grant to a run that waited, and releases.
+    await recordHistory(harness.client, `repository-lock-${repository.id}`);
     // The backup opened the repository: it ended without error (a warning only lists files).
     const backedUp = await waitForRunStatus(harness.database.db, backupId, [
       'succeeded',

@@ -3,28 +3,13 @@ import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeHistory, type temporalApi } from '../../core/temporal/proto';
+import { recordHistory } from '../helpers/histories';
 import {
   createWorkflowHarness,
   runId,
   TEST_PASSPHRASE,
   type WorkflowHarness,
 } from '../helpers/temporal-worker';
-
-const HISTORIES_DIR = path.resolve(import.meta.dirname, 'histories');
-
-/**
- * Saves histories for the replay test as binary protobuf (the SDK's JSON reader trips over two
- * protobufjs copies in its own dependency tree). Run with RECORD_HISTORIES=1 after a deliberate
- * change to a workflow.
- */
-async function recordHistories(ids: string[], histories: temporalApi.history.v1.IHistory[]) {
-  await mkdir(HISTORIES_DIR, { recursive: true });
-  for (const [index, history] of histories.entries()) {
-    const bytes = encodeHistory(history);
-    await writeFile(path.join(HISTORIES_DIR, `${ids[index].split('-')[0]}-${index}.binpb`), bytes);
-  }
-}
 
 describe('repository runs', () => {
   let harness: WorkflowHarness;
@@ -189,7 +174,9 @@ describe('repository runs', () => {
       started.map((id) => harness.client.workflow.getHandle(id).fetchHistory()),
     );
 
-    if (process.env.RECORD_HISTORIES) await recordHistories(started, histories);
+    for (const [index, id] of started.entries()) {
+      await recordHistory(harness.client, id, `${id.split('-')[0]}-${index}`);
+    }
     const text = JSON.stringify(histories);
     expect(text.length).toBeGreaterThan(1000);
     expect(text).not.toContain(TEST_PASSPHRASE);

@@ -4,6 +4,7 @@ import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/clie
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secretContexts } from '../../core/secrets/contexts';
 import { operatorDecisionUpdate } from '../../workflows/run-context';
+import { recordHistory } from '../helpers/histories';
 import { waitForOperatorWait, waitForRunStatus } from '../helpers/runs';
 import {
   createWorkflowHarness,
@@ -61,6 +62,8 @@ describe('a run waiting for an operator', () => {
     await handle.executeUpdate(operatorDecisionUpdate, { args: [{ decision: 'resume' }] });
     await handle.result();
 
+    await recordHistory(harness.client, id);
+
     const done = await waitForRunStatus(harness.database.db, id, 'succeeded');
     expect(done.steps?.map((step) => [step.name, step.status])).toEqual([
       ['create', 'failed'],
@@ -88,6 +91,7 @@ describe('a run waiting for an operator', () => {
     await waitForOperatorWait(harness.database.db, id);
 
     await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+    await recordHistory(harness.client, id);
     const row = await waitForRunStatus(harness.database.db, id, 'failed');
     expect(row.error).toMatchObject({ type: 'WRONG_PASSPHRASE' });
     expect(row.finished_at!.getTime() - row.started_at!.getTime()).toBeGreaterThanOrEqual(3_000);
@@ -153,6 +157,8 @@ describe('a run waiting for an operator', () => {
     await setPassphrase(repository.id, TEST_PASSPHRASE);
     await handle.executeUpdate(operatorDecisionUpdate, { args: [{ decision: 'resume' }] });
     await handle.result();
+
+    await recordHistory(harness.client, id);
 
     const done = await waitForRunStatus(harness.database.db, id, 'succeeded');
     expect(done.steps?.map((step) => [step.name, step.status])).toEqual([

@@ -8,10 +8,11 @@ import { decodeHistory } from '../../core/temporal/proto';
 const HISTORIES_DIR = path.resolve(import.meta.dirname, 'histories');
 const WORKFLOWS = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 
-// Recorded runs of every workflow kind, replayed against today's workflow code: a change that
-// would break runs in flight (non-determinism) fails here. Re-record deliberately with
-// RECORD_HISTORIES=1 npx vitest run tests/workflows/maintenance-runs.test.ts (or
-// ssh-key-rotation.test.ts). A file is named after the workflow id it ran under.
+// Recorded runs replayed against today's workflow code: a change that would break runs in flight
+// (non-determinism) fails here. They cover backup (plain, resumed by an operator, failed after an
+// unanswered wait), check, prune, delete, restore, both key rotations (one settling after a failed
+// step) and the repository lock. Re-record deliberately with RECORD_HISTORIES=1 and the test that
+// saves the history (grep recordHistory in tests/workflows).
 describe('workflow replay', () => {
   it('replays every recorded history without non-determinism', async () => {
     const files = (await readdir(HISTORIES_DIR)).filter((name) => name.endsWith('.binpb'));

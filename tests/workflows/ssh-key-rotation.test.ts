@@ -5,9 +5,9 @@ import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BorgError, initRepository, repositoryInfo } from '../../activities/borg';
 import { secretContexts } from '../../core/secrets/contexts';
-import { encodeHistory } from '../../core/temporal/proto';
 import type { RotateSshKeyRunInput } from '../../core/runs';
 import { operatorDecisionUpdate } from '../../workflows/run-context';
+import { recordHistory } from '../helpers/histories';
 import { waitForRun, waitForRunStatus } from '../helpers/runs';
 import { generateSshKeyPair, startSshd, type SshKeyPair, type TestSshd } from '../helpers/sshd';
 import { useTempDirs } from '../helpers/temp-dir';
@@ -20,9 +20,6 @@ import {
 } from '../helpers/temporal-worker';
 
 const makeDir = useTempDirs('borgflow-ssh-rotation-');
-// Replayed by tests/workflows/replay.test.ts under its own workflow id, which the ids of its
-// notification children derive from; re-record with RECORD_HISTORIES=1.
-const HISTORIES_DIR = path.resolve(import.meta.dirname, 'histories');
 
 describe('rotateSshKey workflow', () => {
   let harness: WorkflowHarness;
@@ -196,13 +193,7 @@ describe('rotateSshKey workflow', () => {
     });
     const run = await waitForRunStatus(harness.database.db, handle.workflowId, 'succeeded');
     expect(run.kind).toBe('rotate-ssh-key');
-    if (process.env.RECORD_HISTORIES) {
-      const history = await handle.fetchHistory();
-      await writeFile(
-        path.join(HISTORIES_DIR, `${handle.workflowId}.binpb`),
-        encodeHistory(history),
-      );
-    }
+    await recordHistory(harness.client, handle.workflowId);
     expect((run.steps ?? []).map((step) => `${step.name}:${step.status}`)).toEqual([
       'generate key:succeeded',
       'authorise new key:succeeded',
