@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { RunStep } from '../core/db/schema';
 import type { RunError, RunKind, RunProgress, RunStatus, RunTrigger } from '../core/runs';
 import type { ActivityDependencies } from './dependencies';
@@ -22,6 +23,15 @@ export interface RunRecordUpdate {
   progress?: RunProgress | null;
 }
 
+/** A run started by a Temporal Schedule, at its end: the starts the schedule skipped meanwhile. */
+export interface SkippedScheduleStarts {
+  scheduleId: string;
+  runId: string;
+  kind: RunKind;
+  repositoryId?: string;
+  planId?: string;
+}
+
 export interface FinishRunRecord {
   runId: string;
   status: RunStatus;
@@ -42,7 +52,7 @@ export interface StartedRunRecord {
   operatorWaitSeconds?: number;
 }
 
-export function createRunRecordActivities({ db, config }: ActivityDependencies) {
+export function createRunRecordActivities({ db, config, temporal }: ActivityDependencies) {
   const operatorWaitSeconds = config.operatorWaitHours * 60 * 60;
 
   return {
@@ -102,6 +112,59 @@ export function createRunRecordActivities({ db, config }: ActivityDependencies) 
         })
         .where('id', '=', update.runId)
         .execute();
+    },
+
+    /**
+     * With overlap SKIP, Temporal starts nothing for a tick that comes while the schedule's last
+     * run still goes, and only counts it. Each such tick becomes a `skipped` run here, so the
+     * runs list shows it beside the run it gave way to. Returns how many were recorded.
+     */
+    async recordSkippedScheduleStarts(request: SkippedScheduleStarts): Promise<number> {
+      const description = await temporal.schedule.getHandle(request.scheduleId).describe();
+      const skippedByTemporal = description.info.numActionsSkippedOverlap;
+      const { count } = await db
+        .selectFrom('runs')
+        .select((eb) => eb.fn.countAll<string>().as('count'))
+        .where('status', '=', 'skipped')
+        .where(sql<boolean>`input->>'skippedScheduleId' = ${request.scheduleId}`)
+        .executeTakeFirstOrThrow();
+      const alreadyRecorded = Number(count);
+      const missing = skippedByTemporal - alreadyRecorded;
+      if (missing <= 0) return 0;
+
+      const running = await db
+        .selectFrom('runs')
+        .select('started_at')
+        .where('id', '=', request.runId)
+        .executeTakeFirst();
+      const now = new Date();
+      const rows = Array.from({ length: missing }, (_, index) => ({
+        // Numbered per schedule, so a retried activity records nothing twice.
+        id: `${request.scheduleId}-skipped-${alreadyRecorded + index + 1}`,
+        kind: request.kind,
+        trigger: 'schedule' as const,
+        status: 'skipped' as const,
+        repository_id: request.repositoryId ?? null,
+        plan_id: request.planId ?? null,
+        input: { skippedScheduleId: request.scheduleId },
+        waiting_reason: null,
+        stats: {
+          skippedBecause: `a scheduled start came while ${request.runId} was still running`,
+          skippedBetween: {
+            from: running?.started_at?.toISOString() ?? null,
+            until: now.toISOString(),
+          },
+        },
+        started_at: now,
+        finished_at: now,
+      }));
+      await db
+        .insertInto('runs')
+        .values(rows)
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
+
+      return missing;
     },
 
     async finishRunRecord(finish: FinishRunRecord): Promise<void> {

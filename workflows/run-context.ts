@@ -7,6 +7,7 @@ import {
   defineUpdate,
   getExternalWorkflowHandle,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -26,6 +27,7 @@ import {
   KIND_ATTRIBUTE,
   PLAN_ATTRIBUTE,
   REPOSITORY_ATTRIBUTE,
+  SCHEDULED_BY_ATTRIBUTE,
   TRIGGER_ATTRIBUTE,
 } from '../core/temporal/search-attributes';
 import { finishEvents, startNotification, type NotifyRunInput } from './notify-run';
@@ -46,6 +48,9 @@ export interface RunState {
 }
 
 export const runStateQuery = defineQuery<RunState>('runState');
+
+/** Runs that began before skipped schedule starts were recorded end without recording them. */
+const SKIPPED_STARTS_PATCH = 'record-skipped-schedule-starts';
 
 const records = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -209,7 +214,21 @@ export class RunContext {
       records.finishRunRecord({ runId: this.runId, status, steps: this.steps, stats, error }),
     );
 
+    await this.recordSkippedScheduleStarts();
     await this.notify(finishEvents(this.target.kind, status, stats));
+  }
+
+  /** A scheduled run, at its end, records the starts its schedule skipped while it ran. */
+  private async recordSkippedScheduleStarts(): Promise<void> {
+    const scheduleId = workflowInfo().typedSearchAttributes.get(SCHEDULED_BY_ATTRIBUTE);
+    if (!scheduleId || !patched(SKIPPED_STARTS_PATCH)) return;
+    const { kind, repositoryId, planId } = this.target;
+    await CancellationScope.nonCancellable(() =>
+      records
+        .recordSkippedScheduleStarts({ scheduleId, runId: this.runId, kind, repositoryId, planId })
+        // Only the record of a skip is lost; the run itself ended as it did.
+        .catch(() => undefined),
+    );
   }
 
   /** Tells the channels that want these events, without waiting for them (see notifyRun). */

@@ -8,8 +8,16 @@ export function temporalHistoryUrl(config: Config, workflowId: string, runId: st
   return runId ? `${base}/${encodeURIComponent(runId)}/history` : base;
 }
 
+/** A start its schedule skipped has no workflow; the schedule's own page tells about it. */
+function temporalScheduleUrl(config: Config, scheduleId: string) {
+  return `${config.temporalUiUrl}/namespaces/${encodeURIComponent(config.temporalNamespace)}/schedules/${encodeURIComponent(scheduleId)}`;
+}
+
 /** A `runs` row as the API shows it. */
 export function toRunResponse(row: RunRow, config: Config) {
+  const skippedScheduleId = (row.input as { skippedScheduleId?: unknown } | null)
+    ?.skippedScheduleId;
+
   return {
     id: row.id,
     kind: row.kind,
@@ -36,7 +44,10 @@ export function toRunResponse(row: RunRow, config: Config) {
     temporal: {
       workflowId: row.id,
       runId: row.temporal_run_id,
-      url: temporalHistoryUrl(config, row.id, row.temporal_run_id),
+      url:
+        typeof skippedScheduleId === 'string'
+          ? temporalScheduleUrl(config, skippedScheduleId)
+          : temporalHistoryUrl(config, row.id, row.temporal_run_id),
     },
   };
 }

@@ -12,6 +12,12 @@ export const TRIGGER_ATTRIBUTE = defineSearchAttributeKey(
   SearchAttributeType.KEYWORD,
 );
 
+/** Set by Temporal itself on each workflow a Schedule starts: the schedule's id. */
+export const SCHEDULED_BY_ATTRIBUTE = defineSearchAttributeKey(
+  'TemporalScheduledById',
+  SearchAttributeType.KEYWORD,
+);
+
 export const SEARCH_ATTRIBUTES = [
   REPOSITORY_ATTRIBUTE,
   PLAN_ATTRIBUTE,

@@ -348,6 +348,30 @@ describe('run routes', () => {
       );
     });
 
+    it('links a start its schedule skipped to the schedule, which has its story', async () => {
+      const planId = await createPlan('skipped-tick');
+      const scheduleId = `plan-${planId}`;
+      const id = `${scheduleId}-skipped-1`;
+      await context.database.db
+        .insertInto('runs')
+        .values({
+          id,
+          kind: 'backup',
+          status: 'skipped',
+          trigger: 'schedule',
+          plan_id: planId,
+          input: { skippedScheduleId: scheduleId },
+        })
+        .execute();
+
+      const run = await getRun(id);
+
+      expect(run).toMatchObject({ id, status: 'skipped', trigger: 'schedule' });
+      expect(run.temporal.url).toBe(
+        `${context.config.temporalUiUrl}/namespaces/default/schedules/${scheduleId}`,
+      );
+    });
+
     it('answers 404 for an unknown run and 400 for a malformed id', async () => {
       const unknown = await context.app.inject({
         method: 'GET',

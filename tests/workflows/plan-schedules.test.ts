@@ -1,11 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RunRow } from '../../core/db/schema';
 import {
   deletePlanSchedule,
   describePlanSchedule,
+  planScheduleId,
   syncPlanSchedule,
 } from '../../core/temporal/plan-schedules';
 import { scheduleSettingsOf } from '../../core/temporal/schedule-sync';
@@ -106,10 +107,30 @@ describe('a plan scheduled every minute', () => {
     expect(whileSkipped.map((run) => run.id)).toEqual([first.id]);
     expect(['running', 'queued']).toContain(whileSkipped[0].status);
 
-    // No third tick should start a run while the harness shuts down.
-    await deletePlanSchedule(harness.client, planId);
+    // No third tick should start a run while the harness shuts down. Paused, not deleted: the
+    // run reads the schedule's skip count when it ends.
+    await harness.client.schedule.getHandle(planScheduleId(planId)).pause('test is ending');
     await writeFile(releaseFile, '');
     const finished = await waitForRunStatus(harness.database.db, first.id, ['succeeded', 'failed']);
     expect(finished.status).toBe('succeeded');
+
+    // The skipped tick is a run of its own in the list, pointing at the run it gave way to.
+    // Recorded as the run ends, right after its own status.
+    const skipped = await vi.waitFor(
+      async () => {
+        const rows = (await scheduledRuns()).filter((run) => run.status === 'skipped');
+        expect(rows).toHaveLength(1);
+        return rows;
+      },
+      { timeout: 15_000, interval: 200 },
+    );
+    expect(skipped[0]).toMatchObject({
+      kind: 'backup',
+      plan_id: planId,
+      repository_id: repositoryId,
+    });
+    expect(skipped[0].stats).toMatchObject({
+      skippedBecause: `a scheduled start came while ${first.id} was still running`,
+    });
   }, 240_000);
 });
