@@ -1,10 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import { RUN_STATUSES } from '../../core/runs';
+import { RUN_STATUSES, type RunKind, type RunStatus } from '../../core/runs';
 import { describePlanSchedule } from '../../core/temporal/plan-schedules';
 import type { RouteDependencies } from '../auth/services';
 import { toRepositoryResponse } from '../repositories/repository-records';
-import { healthOf } from '../runs/health';
+import {
+  assessPlanHealth,
+  assessRepositoryHealth,
+  HEALTH_RULES,
+  HEALTH_VALUES,
+  REPOSITORY_CARE_KINDS,
+  type SettledRun,
+} from '../runs/health';
 import { toRunResponse } from '../runs/run-response';
 import { alwaysSent, withErrorResponses, schemaRef } from '../schemas/common';
 
@@ -12,11 +19,41 @@ import { alwaysSent, withErrorResponses, schemaRef } from '../schemas/common';
 const ATTENTION_WINDOW_DAYS = 7;
 const ATTENTION_LIMIT = 20;
 
+/** Queued and running runs have no outcome yet; health looks at the latest one that has. */
+const UNSETTLED_STATUSES: RunStatus[] = ['queued', 'running'];
+
+/** The same three fields on every repository and plan of the dashboard. */
+const healthProperties = {
+  health: { type: 'string', enum: HEALTH_VALUES },
+  healthReason: {
+    type: 'string',
+    description:
+      'Why the health is what it is, for a person: "Never checked", "Last backup failed".',
+  },
+  needsAttention: {
+    type: 'boolean',
+    description: 'A run failed, found problems or waits; the dashboard lists these first.',
+  },
+} as const;
+
 const dashboardSchema = {
   type: 'object',
   required: ['repositories', 'plans', 'runsNeedingAttention', 'totals'],
   properties: {
-    repositories: { type: 'array', items: schemaRef('Repository') },
+    repositories: {
+      type: 'array',
+      items: {
+        allOf: [
+          schemaRef('Repository'),
+          alwaysSent({
+            properties: {
+              healthReason: healthProperties.healthReason,
+              needsAttention: healthProperties.needsAttention,
+            },
+          }),
+        ],
+      },
+    },
     plans: {
       type: 'array',
       items: alwaysSent({
@@ -28,7 +65,7 @@ const dashboardSchema = {
           lastSuccessAt: { type: ['string', 'null'], format: 'date-time' },
           lastRunStatus: { type: ['string', 'null'], enum: [...RUN_STATUSES, null] },
           nextRunAt: { type: ['string', 'null'], format: 'date-time' },
-          health: { type: 'string', enum: ['ok', 'warning', 'critical', 'unknown'] },
+          ...healthProperties,
         },
       }),
     },
@@ -52,15 +89,21 @@ export async function dashboardRoutes(
       config: { access: 'viewer' },
       schema: {
         tags: ['dashboard'],
-        summary:
-          'Repositories, plan health (by the age of the last good backup) and runs to look at',
-        description:
-          'Health: ok when the last successful backup is under 26 h old, warning under 72 h, critical beyond, unknown when there was none.',
+        summary: 'Repositories and plans with their health, and runs to look at',
+        description: HEALTH_RULES,
         response: withErrorResponses({ 200: dashboardSchema }),
       },
     },
     async () => {
-      const [repositories, plans, lastSuccesses, lastRuns, attention] = await Promise.all([
+      const [
+        repositories,
+        plans,
+        lastSuccesses,
+        lastRuns,
+        settledRepositoryRuns,
+        settledPlanRuns,
+        attention,
+      ] = await Promise.all([
         db.selectFrom('repositories').selectAll().orderBy('name').execute(),
         db.selectFrom('plans').selectAll().orderBy('name').execute(),
         db
@@ -77,6 +120,28 @@ export async function dashboardRoutes(
           .distinctOn('plan_id')
           .where('kind', '=', 'backup')
           .where('plan_id', 'is not', null)
+          .orderBy('plan_id')
+          .orderBy('created_at', 'desc')
+          .execute(),
+        // Per kind, so a later good backup does not hide a failed check.
+        db
+          .selectFrom('runs')
+          .select(['repository_id', 'kind', 'status', 'stats'])
+          .distinctOn(['repository_id', 'kind'])
+          .where('repository_id', 'is not', null)
+          .where('kind', 'in', REPOSITORY_CARE_KINDS)
+          .where('status', 'not in', UNSETTLED_STATUSES)
+          .orderBy('repository_id')
+          .orderBy('kind')
+          .orderBy('created_at', 'desc')
+          .execute(),
+        db
+          .selectFrom('runs')
+          .select(['plan_id', 'kind', 'status', 'stats'])
+          .distinctOn('plan_id')
+          .where('kind', '=', 'backup')
+          .where('plan_id', 'is not', null)
+          .where('status', 'not in', UNSETTLED_STATUSES)
           .orderBy('plan_id')
           .orderBy('created_at', 'desc')
           .execute(),
@@ -106,6 +171,15 @@ export async function dashboardRoutes(
 
       const successByPlan = new Map(lastSuccesses.map((row) => [row.plan_id, row.last_success_at]));
       const statusByPlan = new Map(lastRuns.map((row) => [row.plan_id, row.status]));
+      const settledRunsByRepository = new Map<string, SettledRun[]>();
+      for (const row of settledRepositoryRuns) {
+        const runs = settledRunsByRepository.get(row.repository_id ?? '') ?? [];
+        runs.push(toSettledRun(row));
+        settledRunsByRepository.set(row.repository_id ?? '', runs);
+      }
+      const settledRunByPlan = new Map(
+        settledPlanRuns.map((row) => [row.plan_id, toSettledRun(row)]),
+      );
       const nextRuns = await Promise.all(
         plans.map((plan) =>
           plan.schedule_cron && plan.enabled
@@ -116,11 +190,27 @@ export async function dashboardRoutes(
             : Promise.resolve(undefined),
         ),
       );
-      const repositoryResponses = repositories.map(toRepositoryResponse);
+      const repositoryResponses = repositories.map((repository) => {
+        const assessment = assessRepositoryHealth({
+          lastArchiveAt: repository.last_archive_at,
+          lastCheckAt: repository.last_check_at,
+          latestRuns: settledRunsByRepository.get(repository.id) ?? [],
+        });
+        return {
+          ...toRepositoryResponse(repository),
+          health: assessment.health,
+          healthReason: assessment.reason,
+          needsAttention: assessment.needsAttention,
+        };
+      });
       return {
         repositories: repositoryResponses,
         plans: plans.map((plan, index) => {
           const lastSuccessAt = successByPlan.get(plan.id) ?? null;
+          const assessment = assessPlanHealth({
+            lastSuccessAt,
+            latestRun: settledRunByPlan.get(plan.id),
+          });
           return {
             id: plan.id,
             name: plan.name,
@@ -129,7 +219,9 @@ export async function dashboardRoutes(
             lastSuccessAt: lastSuccessAt?.toISOString() ?? null,
             lastRunStatus: statusByPlan.get(plan.id) ?? null,
             nextRunAt: nextRuns[index]?.nextRuns[0]?.toISOString() ?? null,
-            health: healthOf(lastSuccessAt),
+            health: assessment.health,
+            healthReason: assessment.reason,
+            needsAttention: assessment.needsAttention,
           };
         }),
         runsNeedingAttention: attention.map((row) => toRunResponse(row, config)),
@@ -144,6 +236,15 @@ export async function dashboardRoutes(
       };
     },
   );
+}
+
+function toSettledRun(row: {
+  kind: string;
+  status: string;
+  stats: Record<string, unknown> | null;
+}): SettledRun {
+  // The columns are plain text; the workflows only ever write the vocabulary of core/runs.
+  return { kind: row.kind as RunKind, status: row.status as RunStatus, stats: row.stats };
 }
 
 function sum(values: unknown[]): number {

@@ -1,17 +1,192 @@
+import type { RunKind, RunStatus } from '../../core/runs';
+
 export type Health = 'ok' | 'warning' | 'critical' | 'unknown';
 
+export const HEALTH_VALUES = [
+  'ok',
+  'warning',
+  'critical',
+  'unknown',
+] as const satisfies readonly Health[];
+
+/** What the dashboard says about a repository or plan. */
+export interface HealthAssessment {
+  health: Health;
+  /** One line for a person: why the health is what it is. */
+  reason: string;
+  /** A run failed, found problems or waits: the dashboard lists these first. */
+  needsAttention: boolean;
+}
+
+/** Past `warningAfterHours` an age is a warning, past `criticalAfterHours` critical. */
+export interface AgeLimits {
+  warningAfterHours: number;
+  criticalAfterHours: number;
+}
+
+/** A daily backup may run a little late; beyond three days without one someone must look. */
+export const BACKUP_AGE_LIMITS: AgeLimits = { warningAfterHours: 26, criticalAfterHours: 72 };
+
+/** Checks usually run weekly (a day of slack) and must not be left for more than a month. */
+export const CHECK_AGE_LIMITS: AgeLimits = {
+  warningAfterHours: 8 * 24,
+  criticalAfterHours: 35 * 24,
+};
+
+/** The run kinds whose outcome says whether a repository is in good shape. */
+export const REPOSITORY_CARE_KINDS = ['backup', 'check', 'prune', 'compact'] as const;
+
+/** The latest run of one kind that came to an outcome or waits (queued and running are not). */
+export interface SettledRun {
+  kind: RunKind;
+  status: RunStatus;
+  stats: Record<string, unknown> | null;
+}
+
 const HOUR_MS = 60 * 60 * 1000;
-/** A daily backup that ran a little late is still fine. */
-const OK_WITHIN_MS = 26 * HOUR_MS;
-/** Beyond three days without a backup, someone must look. */
-const WARNING_WITHIN_MS = 72 * HOUR_MS;
 
-/** How healthy a plan or repository is, by the age of its last successful backup. */
+/** The rules above in a paragraph, for the API documentation; built from the same limits. */
+export const HEALTH_RULES = [
+  'Health is the worst of what follows, and `healthReason` names each part that is not ok.',
+  `The last successful backup: a warning after ${BACKUP_AGE_LIMITS.warningAfterHours} h, critical after ${BACKUP_AGE_LIMITS.criticalAfterHours} h.`,
+  `For a repository with backups, the last check: a warning after ${CHECK_AGE_LIMITS.warningAfterHours / 24} days or when it was never checked, critical after ${CHECK_AGE_LIMITS.criticalAfterHours / 24} days.`,
+  'The latest run of each kind with an outcome (backup for a plan; backup, check, prune and compact for a repository): critical when it failed or its check found problems, a warning while it waits.',
+  'Unknown when there is no backup yet and, for a plan, it never ran.',
+].join(' ');
+
+const SEVERITY: Record<Health, number> = { ok: 0, unknown: 1, warning: 2, critical: 3 };
+
+/** One observation; the worst of them decides, and their reasons explain. */
+interface Finding {
+  health: Health;
+  reason: string;
+  needsAttention?: boolean;
+}
+
+/**
+ * A repository's health: the age of its newest archive and of its last check against their
+ * limits, and the latest outcome of each kind of run that looks after it. A repository with
+ * backups but no check yet is a warning: nobody knows whether the archives can be read back.
+ */
+export function assessRepositoryHealth(
+  repository: {
+    lastArchiveAt: Date | null;
+    lastCheckAt: Date | null;
+    /** The latest settled run of each kind on the repository, in any order. */
+    latestRuns: SettledRun[];
+  },
+  now = Date.now(),
+): HealthAssessment {
+  const findings: Finding[] = [
+    ageFinding('last backup', repository.lastArchiveAt, BACKUP_AGE_LIMITS, now),
+  ];
+  // An empty repository has nothing to check yet; "no backup" says all there is to say.
+  if (repository.lastArchiveAt) {
+    findings.push(
+      repository.lastCheckAt
+        ? ageFinding('last check', repository.lastCheckAt, CHECK_AGE_LIMITS, now)
+        : { health: 'warning', reason: 'never checked' },
+    );
+  }
+  findings.push(...repository.latestRuns.map(runFinding));
+
+  return summarize(findings);
+}
+
+/**
+ * A plan's health: the age of its last successful backup against the limits and how its latest
+ * settled backup run ended. "Unknown" only while the plan has never run.
+ */
+export function assessPlanHealth(
+  plan: {
+    lastSuccessAt: Date | null;
+    /** The plan's latest settled backup run; undefined when it never ran. */
+    latestRun: SettledRun | undefined;
+  },
+  now = Date.now(),
+): HealthAssessment {
+  const findings: Finding[] = [];
+  if (plan.lastSuccessAt) {
+    findings.push(ageFinding('last backup', plan.lastSuccessAt, BACKUP_AGE_LIMITS, now));
+  } else if (!plan.latestRun) {
+    findings.push({ health: 'unknown', reason: 'never run' });
+  } else {
+    findings.push({ health: 'warning', reason: 'no successful backup yet' });
+  }
+  if (plan.latestRun) findings.push(runFinding(plan.latestRun));
+
+  return summarize(findings);
+}
+
+/** Health by the age of the last successful backup alone. */
 export function healthOf(lastSuccessAt: Date | null | undefined, now = Date.now()): Health {
-  if (!lastSuccessAt) return 'unknown';
-  const ageMs = now - lastSuccessAt.getTime();
-  if (ageMs < OK_WITHIN_MS) return 'ok';
-  if (ageMs < WARNING_WITHIN_MS) return 'warning';
+  return ageFinding('last backup', lastSuccessAt ?? null, BACKUP_AGE_LIMITS, now).health;
+}
 
-  return 'critical';
+/** Whether a check, alone or after a backup, reported damage in the repository. */
+function hasCheckProblems(run: Pick<SettledRun, 'kind' | 'stats'>): boolean {
+  const problems = run.stats?.checkProblems;
+  return (
+    (run.kind === 'check' && run.stats?.isHealthy === false) ||
+    (Array.isArray(problems) && problems.length > 0)
+  );
+}
+
+function ageFinding(what: string, at: Date | null, limits: AgeLimits, now: number): Finding {
+  if (!at) return { health: 'unknown', reason: `no ${what.replace(/^last /, '')} yet` };
+  const ageMs = Math.max(0, now - at.getTime());
+  const happened = `${what} ${describeDuration(ageMs)} ago`;
+  if (ageMs < limits.warningAfterHours * HOUR_MS) return { health: 'ok', reason: happened };
+  const isCritical = ageMs >= limits.criticalAfterHours * HOUR_MS;
+  const limitHours = isCritical ? limits.criticalAfterHours : limits.warningAfterHours;
+
+  return {
+    health: isCritical ? 'critical' : 'warning',
+    reason: `${happened}, over the limit of ${describeDuration(limitHours * HOUR_MS)}`,
+  };
+}
+
+function runFinding(run: SettledRun): Finding {
+  if (run.status === 'failed') {
+    return { health: 'critical', reason: `last ${run.kind} failed`, needsAttention: true };
+  }
+  if (hasCheckProblems(run)) {
+    return { health: 'critical', reason: 'last check found problems', needsAttention: true };
+  }
+  if (run.status === 'waiting') {
+    return { health: 'warning', reason: `a ${run.kind} is waiting`, needsAttention: true };
+  }
+  // Succeeded, finished with borg's warnings (files changed while read, say), canceled or
+  // skipped: none of these says the data is at risk, so the ages decide.
+  return { health: 'ok', reason: '' };
+}
+
+/** The worst finding decides; every finding as bad as "unknown" or worse gives its reason. */
+function summarize(findings: Finding[]): HealthAssessment {
+  const health = findings.reduce<Health>(
+    (worst, finding) => (SEVERITY[finding.health] > SEVERITY[worst] ? finding.health : worst),
+    'ok',
+  );
+  const explaining = findings
+    .filter((finding) => finding.reason && (health === 'ok' || finding.health !== 'ok'))
+    .sort((a, b) => SEVERITY[b.health] - SEVERITY[a.health]);
+  const reason = explaining.map((finding) => finding.reason).join('; ');
+
+  return {
+    health,
+    reason: reason.charAt(0).toUpperCase() + reason.slice(1),
+    needsAttention: findings.some((finding) => finding.needsAttention === true),
+  };
+}
+
+/** "12 min", "80 h", "9 days": hours up to four days, so "over the limit of 72 h" compares. */
+function describeDuration(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 1) return 'under a minute';
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(ms / HOUR_MS);
+  if (hours < 96) return `${hours} h`;
+  const days = Math.floor(hours / 24);
+
+  return `${days} days`;
 }

@@ -284,6 +284,7 @@ export interface ApiContract {
       temporal: {
         address: string;
         namespace: string;
+        serverVersion: string | null;
         uiUrl: string;
       };
     };
@@ -326,7 +327,10 @@ export interface ApiContract {
   'GET /api/dashboard': {
     body: undefined;
     response: {
-      repositories: Repository[];
+      repositories: (Repository & {
+        healthReason: string;
+        needsAttention: boolean;
+      })[];
       plans: {
         id: string;
         name: string;
@@ -345,6 +349,8 @@ export interface ApiContract {
           | null;
         nextRunAt: string | null;
         health: 'ok' | 'warning' | 'critical' | 'unknown';
+        healthReason: string;
+        needsAttention: boolean;
       }[];
       runsNeedingAttention: Run[];
       totals: {

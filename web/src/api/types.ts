@@ -302,21 +302,37 @@ export interface About {
   borgflowVersion: string;
   /** Each worker host's borg; version null where borg is missing. */
   borgVersions: { hostId: string; hostname: string; version: string | null; lastSeenAt: string }[];
-  temporal: { address: string; namespace: string; uiUrl: string | null };
+  temporal: {
+    address: string;
+    namespace: string;
+    /** Null when the Temporal server did not answer in time. */
+    serverVersion: string | null;
+    uiUrl: string | null;
+  };
 }
 
-export interface DashboardPlan {
+/** The server's verdict on a dashboard entry; the page shows it as given. */
+export interface HealthVerdict {
+  health: Health;
+  /** Why, in a line: "Never checked", "Last backup failed". */
+  healthReason: string;
+  /** A run failed, found problems or waits: listed first. */
+  needsAttention: boolean;
+}
+
+export type DashboardRepository = Repository & HealthVerdict;
+
+export interface DashboardPlan extends HealthVerdict {
   id: string;
   name: string;
   repositoryId: string;
   lastSuccessAt: string | null;
   lastRunStatus: RunStatus | null;
   nextRunAt: string | null;
-  health: Health;
 }
 
 export interface Dashboard {
-  repositories: Repository[];
+  repositories: DashboardRepository[];
   plans: DashboardPlan[];
   runsNeedingAttention: Run[];
   totals: { originalSize: number; deduplicatedSize: number };

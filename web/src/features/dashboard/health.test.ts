@@ -32,33 +32,26 @@ describe('classifyHealth', () => {
     );
   });
 
-  it('makes a failed last run critical even after a recent success', () => {
-    expect(classifyHealth({ lastSuccessAt: hoursAgo(1), lastRunStatus: 'failed' }, NOW)).toBe(
-      'critical',
-    );
-    expect(classifyHealth({ lastSuccessAt: hoursAgo(1), lastRunStatus: 'waiting' }, NOW)).toBe(
-      'warning',
-    );
-  });
-
   it('is unknown for something never backed up', () => {
     expect(classifyHealth({ lastSuccessAt: null }, NOW)).toBe('unknown');
   });
 });
 
 describe('sortByAttention', () => {
-  it('puts failed and waiting first, then the worst health, then by name', () => {
+  it('puts what needs a person first, then the worst health, then by name', () => {
     const sorted = sortByAttention([
-      { name: 'b-ok', health: 'ok' as const, lastRunStatus: 'succeeded' as const },
-      { name: 'a-critical', health: 'critical' as const, lastRunStatus: 'succeeded' as const },
-      { name: 'z-waiting', health: 'warning' as const, lastRunStatus: 'waiting' as const },
-      { name: 'a-ok', health: 'ok' as const, lastRunStatus: null },
-      { name: 'y-failed', health: 'critical' as const, lastRunStatus: 'failed' as const },
+      { name: 'b-ok', health: 'ok' as const, needsAttention: false },
+      { name: 'a-critical', health: 'critical' as const, needsAttention: false },
+      { name: 'z-waiting', health: 'warning' as const, needsAttention: true },
+      { name: 'a-ok', health: 'ok' as const, needsAttention: false },
+      { name: 'y-failed', health: 'critical' as const, needsAttention: true },
+      { name: 'c-unchecked', health: 'warning' as const, needsAttention: false },
     ]);
     expect(sorted.map((item) => item.name)).toEqual([
       'y-failed',
       'z-waiting',
       'a-critical',
+      'c-unchecked',
       'a-ok',
       'b-ok',
     ]);

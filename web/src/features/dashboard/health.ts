@@ -1,4 +1,4 @@
-import type { Health, RunStatus } from '../../api/types';
+import type { Health } from '../../api/types';
 
 const HOUR_MS = 3_600_000;
 
@@ -43,35 +43,26 @@ export function worstHealth(...values: Health[]): Health {
 export interface HealthInput {
   lastSuccessAt?: string | null;
   lastCheckAt?: string | null;
-  lastRunStatus?: RunStatus | null;
 }
 
 /**
- * Health of a repository or plan: the older of the last good backup and last check decides,
- * and a failed last run is critical even when the previous success is still recent.
+ * Health by the ages of the last good backup and last check, for a repository answer that carries
+ * no health of its own. The dashboard never needs it: the server judges its entries
+ * (api/runs/health.ts), runs included.
  */
 export function classifyHealth(input: HealthInput, now: number = Date.now()): Health {
   const backup = classifyAge(input.lastSuccessAt, BACKUP_THRESHOLDS, now);
   const check =
     input.lastCheckAt === undefined ? 'ok' : classifyAge(input.lastCheckAt, CHECK_THRESHOLDS, now);
-  const lastRun: Health =
-    input.lastRunStatus === 'failed'
-      ? 'critical'
-      : input.lastRunStatus === 'waiting' || input.lastRunStatus === 'warning'
-        ? 'warning'
-        : 'ok';
-  return worstHealth(backup, check, lastRun);
+  return worstHealth(backup, check);
 }
 
-const NEEDS_ATTENTION: ReadonlySet<RunStatus | null | undefined> = new Set(['failed', 'waiting']);
-
-/** Failed or waiting first, then the worst health, then by name. */
+/** Entries that need a person first (a run failed or waits), then the worst health, then by name. */
 export function sortByAttention<
-  T extends { name: string; health: Health; lastRunStatus?: RunStatus | null },
+  T extends { name: string; health: Health; needsAttention: boolean },
 >(items: T[]): T[] {
   return [...items].sort((a, b) => {
-    const attention =
-      Number(NEEDS_ATTENTION.has(b.lastRunStatus)) - Number(NEEDS_ATTENTION.has(a.lastRunStatus));
+    const attention = Number(b.needsAttention) - Number(a.needsAttention);
     if (attention !== 0) return attention;
     const severity = SEVERITY[b.health] - SEVERITY[a.health];
     return severity !== 0 ? severity : a.name.localeCompare(b.name);
