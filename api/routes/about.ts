@@ -5,6 +5,10 @@ import { alwaysSent, withErrorResponses } from '../schemas/common';
 
 const PACKAGE_JSON = new URL('../../package.json', import.meta.url);
 
+// The About page is where people look when something is wrong, so a Temporal that is down or slow
+// must cost the page a couple of seconds at most, never the whole answer.
+const TEMPORAL_VERSION_TIMEOUT_MS = 2_000;
+
 const aboutSchema = {
   type: 'object',
   required: ['borgflowVersion', 'borgVersions', 'temporal'],
@@ -25,6 +29,10 @@ const aboutSchema = {
       properties: {
         address: { type: 'string' },
         namespace: { type: 'string' },
+        serverVersion: {
+          type: ['string', 'null'],
+          description: 'What the Temporal server reports; null when it does not answer in time.',
+        },
         uiUrl: { type: 'string' },
       },
     }),
@@ -33,7 +41,20 @@ const aboutSchema = {
 
 /** Versions and where Temporal is, for support requests and the About page. */
 export async function aboutRoutes(app: FastifyInstance, deps: RouteDependencies): Promise<void> {
-  const { db, config } = deps;
+  const { db, config, temporal, logger } = deps;
+
+  async function temporalServerVersion(): Promise<string | null> {
+    try {
+      const info = await temporal.withDeadline(Date.now() + TEMPORAL_VERSION_TIMEOUT_MS, () =>
+        temporal.workflowService.getSystemInfo({}),
+      );
+      return info.serverVersion || null;
+    } catch (error) {
+      logger.warn({ err: error }, 'Temporal did not report its version');
+      return null;
+    }
+  }
+
   const { version } = JSON.parse(await readFile(PACKAGE_JSON, 'utf8')) as { version: string };
 
   app.get(
@@ -47,11 +68,10 @@ export async function aboutRoutes(app: FastifyInstance, deps: RouteDependencies)
       },
     },
     async () => {
-      const workers = await db
-        .selectFrom('workers')
-        .selectAll()
-        .orderBy('last_seen_at', 'desc')
-        .execute();
+      const [workers, temporalVersion] = await Promise.all([
+        db.selectFrom('workers').selectAll().orderBy('last_seen_at', 'desc').execute(),
+        temporalServerVersion(),
+      ]);
 
       return {
         borgflowVersion: version,
@@ -64,6 +84,7 @@ export async function aboutRoutes(app: FastifyInstance, deps: RouteDependencies)
         temporal: {
           address: config.temporalAddress ?? `127.0.0.1:${config.temporalPort}`,
           namespace: config.temporalNamespace,
+          serverVersion: temporalVersion,
           uiUrl: config.temporalUiUrl,
         },
       };
