@@ -45,7 +45,16 @@ export const commandRun = async (runId: string, command: RunCommand) =>
   (await request<{ run: Run }>(`/api/runs/${id(runId)}/${command}`, { method: 'POST' })).run;
 
 export const listSshKeys = () => getList<SshKey>('/api/ssh-keys', 'sshKeys');
-export const getSshKey = (keyId: string) => getOne<SshKey>(`/api/ssh-keys/${id(keyId)}`);
+/** One key; with `restrictToPath`, its authorized_keys line confines borg serve to that folder. */
+export const getSshKey = (
+  keyId: string,
+  restrictToPath?: string,
+  options: { signal?: AbortSignal } = {},
+) =>
+  request<SshKey>(`/api/ssh-keys/${id(keyId)}`, {
+    query: { restrictToPath },
+    signal: options.signal,
+  });
 export const generateSshKey = (name: string, type: SshKeyType) =>
   send<SshKey>('POST', '/api/ssh-keys', { name, type });
 export const importSshKey = (name: string, privateKey: string) =>
