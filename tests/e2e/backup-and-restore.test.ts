@@ -23,6 +23,13 @@ async function shoot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), animations: 'disabled' });
 }
 
+/** Reloads first, so the toasts of the clicks that led here do not cover the page's heading. */
+async function shootWithoutToasts(page: Page, name: string): Promise<void> {
+  await page.reload();
+  await page.getByTestId('run-status').first().waitFor();
+  await shoot(page, name);
+}
+
 async function signIn(page: Page, baseUrl: string, username: string, password: string) {
   await page.goto(baseUrl);
   await page.getByTestId('login-username').locator('input').fill(username);
@@ -94,6 +101,10 @@ describe('backing up and restoring through the web UI', () => {
   let sourceDir: string;
   let repositoryId: string;
   let planId: string;
+  /** The first backup of `documents`; the archive compare page starts from its archive. */
+  let firstBackupRunId: string;
+  /** A failed run nobody retried yet: an operator would see a retry button on it. */
+  let unretriedFailedRunId: string;
   const original = randomBytes(256 * 1024);
 
   // Starts the real API and worker processes, a real Chromium, and signs the administrator in.
@@ -162,10 +173,18 @@ describe('backing up and restoring through the web UI', () => {
     await page.getByTestId('plan-run-now').click();
     await expect.poll(() => new URL(page.url()).pathname).toMatch(/^\/runs\//);
     await expect.poll(() => runStatus(page), { timeout: RUN_TIMEOUT_MS }).toBe('succeeded');
+    firstBackupRunId = new URL(page.url()).pathname.split('/').pop()!;
+    const progress = page.getByTestId('run-progress');
     await expect
-      .poll(() => page.getByTestId('run-progress').getByRole('progressbar').getAttribute('class'))
-      .toBeTruthy();
-    await shoot(page, 'run');
+      .poll(() => progress.getByRole('progressbar').getAttribute('aria-valuenow'))
+      .toBe('100');
+    expect(await progress.textContent()).toContain('100%');
+    // The source holds report.bin (256 KiB) and notes.txt.
+    expect((await progress.getByTestId('run-progress-files').textContent())?.trim()).toBe('2');
+    expect((await progress.getByTestId('run-progress-bytes').textContent())?.trim()).toMatch(
+      /^[1-9][\d.,]* kB$/,
+    );
+    await shootWithoutToasts(page, 'run');
   }, 150_000);
 
   // A restore is a Temporal run of its own that extracts with borg.
@@ -225,39 +244,6 @@ describe('backing up and restoring through the web UI', () => {
     await expect.poll(() => page.getByTestId('archive-search-summary').count()).toBe(0);
   }, 60_000);
 
-  it('shows a viewer no buttons that start, stop or change anything', async () => {
-    await callApi(page, 'POST', '/api/users', {
-      username: 'watcher',
-      password: VIEWER_PASSWORD,
-      role: 'viewer',
-    });
-    const viewerBrowser = await launchBrowser();
-    try {
-      const viewer = await viewerBrowser.context.newPage();
-      await signIn(viewer, app.baseUrl, 'watcher', VIEWER_PASSWORD);
-      if (new URL(viewer.url()).pathname === '/password') {
-        await changePassword(viewer, VIEWER_PASSWORD, `${VIEWER_PASSWORD} renewed`);
-      }
-
-      await viewer.goto(`${app.baseUrl}/plans/${planId}`);
-      await viewer.getByTestId('plan-name').waitFor();
-      expect(await viewer.getByTestId('plan-run-now').count()).toBe(0);
-      expect(await viewer.getByTestId('plan-save').count()).toBe(0);
-      await viewer.goto(`${app.baseUrl}/repositories/${repositoryId}`);
-      await viewer.getByTestId('archives-table').waitFor();
-      for (const action of ['check', 'prune', 'compact', 'delete', 'backup-now']) {
-        expect(await viewer.getByTestId(`repository-${action}`).count()).toBe(0);
-      }
-      const { runs } = await callApi<{ runs: { id: string }[] }>(viewer, 'GET', '/api/runs');
-      await viewer.goto(`${app.baseUrl}/runs/${runs[0].id}`);
-      await viewer.getByTestId('run-status').waitFor();
-      expect(await viewer.getByTestId('run-cancel').count()).toBe(0);
-      expect(await viewer.getByTestId('run-retry').count()).toBe(0);
-    } finally {
-      await viewerBrowser.close();
-    }
-  });
-
   // Writing 300 MB of random data and letting borg start on it takes a while on two cores.
   it('cancels a long backup from the run page', async () => {
     const bigDir = path.join(app.dataDir, 'big');
@@ -299,6 +285,14 @@ describe('backing up and restoring through the web UI', () => {
     const retryId = new URL(page.url()).pathname.split('/').pop()!;
     const run = await callApi<{ retryOf: string | null }>(page, 'GET', `/api/runs/${retryId}`);
     expect(run.retryOf).toBe(failedId);
+
+    // The gate hook still refuses, so the retry fails too, and nobody has retried it yet.
+    await expect.poll(() => runStatus(page), { timeout: RUN_TIMEOUT_MS }).toBe('failed');
+    await page.getByTestId('run-retry').waitFor();
+    expect(await page.getByTestId('run-error-message').textContent()).not.toBe('');
+    expect(await page.getByTestId('run-steps').textContent()).toContain('Hook gate');
+    unretriedFailedRunId = retryId;
+    await shootWithoutToasts(page, 'run-failed');
   }, 150_000);
 
   // The wizard's connection test, host-key approval and `borg init` over a real sshd on loopback.
@@ -312,9 +306,18 @@ describe('backing up and restoring through the web UI', () => {
         name: 'offsite-key',
         type: 'ed25519',
       });
-      await sshd.setAuthorizedKeys([
-        `command="borg serve --restrict-to-path ${allowedDir}",restrict ${key.publicKey}`,
-      ]);
+      // The line comes from the SSH keys page, restricted to the folder typed there, exactly as a
+      // person would copy it to the server.
+      await page.goto(`${app.baseUrl}/ssh-keys`);
+      const card = page.getByTestId('ssh-key').filter({ hasText: 'offsite-key' });
+      const line = card.getByTestId('ssh-key-authorized');
+      expect(await line.textContent()).toContain('/path/to/repositories');
+      await card.getByTestId('ssh-key-folder').locator('input').fill(allowedDir);
+      await expect
+        .poll(() => line.textContent())
+        .toContain(`borg serve --restrict-to-path ${allowedDir}"`);
+      expect(await line.textContent()).toContain(key.publicKey.trim());
+      await sshd.setAuthorizedKeys([((await line.textContent()) ?? '').trim()]);
 
       await page.goto(`${app.baseUrl}/repositories/new`);
       await page.getByTestId('repository-name').locator('input').fill('offsite');
@@ -367,11 +370,85 @@ describe('backing up and restoring through the web UI', () => {
     });
     await row.waitFor();
     expect(await row.textContent()).not.toContain('e2e-hook-secret-5f1d');
+    // The table names the events the way the form does, not by their ids.
+    expect(await row.textContent()).toContain('Run failed');
+    expect(await row.textContent()).not.toContain('run.failed');
     await row.getByTestId('notification-test').click();
     await expect
       .poll(() => page.getByText('The test message failed').count(), { timeout: 30_000 })
       .toBeGreaterThan(0);
     expect(await page.getByText('Test message sent').count()).toBe(0);
+  }, 60_000);
+
+  // By now every page holds something a viewer could act on if a button leaked: plans, archives,
+  // a failed run nobody retried, an SSH key and a notification channel.
+  it('shows a viewer no buttons that start, stop or change anything', async () => {
+    await callApi(page, 'POST', '/api/users', {
+      username: 'watcher',
+      password: VIEWER_PASSWORD,
+      role: 'viewer',
+    });
+    const viewerBrowser = await launchBrowser();
+    try {
+      const viewer = await viewerBrowser.context.newPage();
+      await signIn(viewer, app.baseUrl, 'watcher', VIEWER_PASSWORD);
+      if (new URL(viewer.url()).pathname === '/password') {
+        await changePassword(viewer, VIEWER_PASSWORD, `${VIEWER_PASSWORD} renewed`);
+      }
+
+      await viewer.goto(`${app.baseUrl}/plans`);
+      await viewer.getByTestId('plan-link').first().waitFor();
+      expect(await viewer.getByTestId('plan-add').count()).toBe(0);
+      expect(await viewer.getByTestId('plan-run-now').count()).toBe(0);
+      const toggles = await viewer.getByTestId('plan-toggle').all();
+      expect(toggles.length).toBeGreaterThan(0);
+      for (const toggle of toggles) {
+        expect(await toggle.getAttribute('class')).toContain('n-switch--disabled');
+      }
+
+      await viewer.goto(`${app.baseUrl}/plans/${planId}`);
+      await viewer.getByTestId('plan-name').waitFor();
+      for (const action of ['plan-run-now', 'plan-save', 'plan-delete']) {
+        expect(await viewer.getByTestId(action).count()).toBe(0);
+      }
+
+      await viewer.goto(`${app.baseUrl}/repositories/${repositoryId}`);
+      await viewer.getByTestId('archives-table').waitFor();
+      for (const action of ['check', 'prune', 'compact', 'delete', 'backup-now']) {
+        expect(await viewer.getByTestId(`repository-${action}`).count()).toBe(0);
+      }
+      expect(await viewer.getByTestId('archive-delete').count()).toBe(0);
+
+      // A viewer may browse an archive, but neither restore from it nor download out of it.
+      await viewer.getByTestId('archive-link').first().click();
+      await viewer.getByTestId('archive-folder').first().waitFor();
+      expect(await viewer.getByTestId('restore-panel').count()).toBe(0);
+      expect(await viewer.getByTestId('archive-download').count()).toBe(0);
+      expect(await viewer.getByRole('checkbox', { name: /^Select / }).count()).toBe(0);
+
+      await viewer.goto(`${app.baseUrl}/runs/${unretriedFailedRunId}`);
+      await viewer.getByTestId('run-error').waitFor();
+      expect(await runStatus(viewer)).toBe('failed');
+      for (const command of ['cancel', 'retry', 'resume', 'skip', 'abort']) {
+        expect(await viewer.getByTestId(`run-${command}`).count()).toBe(0);
+      }
+
+      await viewer.goto(`${app.baseUrl}/ssh-keys`);
+      await viewer.getByTestId('ssh-key').first().waitFor();
+      expect(await viewer.getByTestId('ssh-key-add').count()).toBe(0);
+      expect(await viewer.getByTestId('ssh-key-delete').count()).toBe(0);
+
+      await viewer.goto(`${app.baseUrl}/notifications`);
+      await viewer
+        .getByTestId('notifications-table')
+        .locator('tr', { hasText: 'Operations hook' })
+        .waitFor();
+      for (const action of ['add', 'test', 'edit', 'delete']) {
+        expect(await viewer.getByTestId(`notification-${action}`).count()).toBe(0);
+      }
+    } finally {
+      await viewerBrowser.close();
+    }
   }, 60_000);
 
   it('creates an API token, shows it once, and the token then signs a script in', async () => {
@@ -408,21 +485,68 @@ describe('backing up and restoring through the web UI', () => {
       )
       .toBe('succeeded');
 
+    // Someone the admin added who has not signed in yet: the users page shows the difference.
+    await callApi(page, 'POST', '/api/users', {
+      username: 'newcomer',
+      password: 'a first password to replace 3',
+      role: 'operator',
+    });
+
     for (const [route, name] of [
+      ['/plans', 'plans'],
       ['/runs', 'runs'],
-      ['/ssh-keys', 'ssh-keys'],
       ['/notifications', 'notifications'],
       ['/tokens', 'tokens'],
       ['/users', 'users'],
+      ['/audit', 'audit-log'],
       ['/about', 'about'],
       [`/repositories/${repositoryId}`, 'repository-detail'],
-      ['/', 'dashboard'],
     ] as const) {
       await page.goto(`${app.baseUrl}${route}`);
       await expect.poll(() => page.getByTestId('load-error').count()).toBe(0);
       await shoot(page, name);
     }
-    // The dashboard ends the loop: its chart draws the two refreshes of the repository.
+
+    await page.goto(`${app.baseUrl}/about`);
+    await expect
+      .poll(() => page.getByTestId('about-temporal-version').textContent())
+      .toMatch(/\d+\.\d+/);
+
+    await page.goto(`${app.baseUrl}/users`);
+    const newcomer = page.getByTestId('users-table').locator('tr', { hasText: 'newcomer' });
+    expect(await newcomer.textContent()).toContain('must change at next sign-in');
+
+    // With a folder typed in, the authorized_keys line is ready to paste.
+    await page.goto(`${app.baseUrl}/ssh-keys`);
+    await page.getByTestId('ssh-key-folder').first().locator('input').fill('/srv/borg');
+    await expect
+      .poll(() => page.getByTestId('ssh-key-authorized').first().textContent())
+      .toContain('--restrict-to-path /srv/borg"');
+    await shoot(page, 'ssh-keys');
+
+    // The two backups of `documents`, ticked in the archive list the way a person compares them.
+    const archiveOf = async (runId: string) =>
+      (await callApi<{ stats: { archive: string } }>(page, 'GET', `/api/runs/${runId}`)).stats
+        .archive;
+    const older = await archiveOf(firstBackupRunId);
+    const newer = await archiveOf(run.id);
+    await page.goto(`${app.baseUrl}/repositories/${repositoryId}`);
+    for (const archive of [older, newer]) {
+      await page.getByRole('checkbox', { name: `Select ${archive} for comparison` }).click();
+    }
+    await page.getByTestId('archives-compare').click();
+    await expect.poll(() => new URL(page.url()).pathname).toMatch(/\/compare$/);
+    expect(new URL(page.url()).searchParams.get('from')).toBe(older);
+    expect(new URL(page.url()).searchParams.get('to')).toBe(newer);
+    await expect
+      .poll(() => page.getByTestId('compare-changes').textContent(), { timeout: 30_000 })
+      .toContain('appendix.bin');
+    await shoot(page, 'archive-compare');
+
+    await page.goto(`${app.baseUrl}/`);
+    await expect.poll(() => page.getByTestId('load-error').count()).toBe(0);
+    await shoot(page, 'dashboard');
+    // The dashboard's chart draws the two refreshes of the repository.
     await expect.poll(() => page.getByTestId('size-chart').locator('canvas').count()).toBe(1);
   }, 150_000);
 });
