@@ -3,13 +3,12 @@ import { sql } from 'kysely';
 import { RUN_STATUSES, type RunKind, type RunStatus } from '../../core/runs';
 import { describePlanSchedule } from '../../core/temporal/plan-schedules';
 import type { RouteDependencies } from '../auth/services';
-import { toRepositoryResponse } from '../repositories/repository-records';
+import { toRepositoryResponses } from '../repositories/repository-records';
 import {
   assessPlanHealth,
-  assessRepositoryHealth,
   HEALTH_RULES,
-  HEALTH_VALUES,
-  REPOSITORY_CARE_KINDS,
+  healthProperties,
+  UNSETTLED_STATUSES,
   type SettledRun,
 } from '../runs/health';
 import { toRunResponse } from '../runs/run-response';
@@ -19,41 +18,11 @@ import { alwaysSent, withErrorResponses, schemaRef } from '../schemas/common';
 const ATTENTION_WINDOW_DAYS = 7;
 const ATTENTION_LIMIT = 20;
 
-/** Queued and running runs have no outcome yet; health looks at the latest one that has. */
-const UNSETTLED_STATUSES: RunStatus[] = ['queued', 'running'];
-
-/** The same three fields on every repository and plan of the dashboard. */
-const healthProperties = {
-  health: { type: 'string', enum: HEALTH_VALUES },
-  healthReason: {
-    type: 'string',
-    description:
-      'Why the health is what it is, for a person: "Never checked", "Last backup failed".',
-  },
-  needsAttention: {
-    type: 'boolean',
-    description: 'A run failed, found problems or waits; the dashboard lists these first.',
-  },
-} as const;
-
 const dashboardSchema = {
   type: 'object',
   required: ['repositories', 'plans', 'runsNeedingAttention', 'totals'],
   properties: {
-    repositories: {
-      type: 'array',
-      items: {
-        allOf: [
-          schemaRef('Repository'),
-          alwaysSent({
-            properties: {
-              healthReason: healthProperties.healthReason,
-              needsAttention: healthProperties.needsAttention,
-            },
-          }),
-        ],
-      },
-    },
+    repositories: { type: 'array', items: schemaRef('Repository') },
     plans: {
       type: 'array',
       items: alwaysSent({
@@ -95,88 +64,63 @@ export async function dashboardRoutes(
       },
     },
     async () => {
-      const [
-        repositories,
-        plans,
-        lastSuccesses,
-        lastRuns,
-        settledRepositoryRuns,
-        settledPlanRuns,
-        attention,
-      ] = await Promise.all([
-        db.selectFrom('repositories').selectAll().orderBy('name').execute(),
-        db.selectFrom('plans').selectAll().orderBy('name').execute(),
-        db
-          .selectFrom('runs')
-          .select(['plan_id', (eb) => eb.fn.max('finished_at').as('last_success_at')])
-          .where('kind', '=', 'backup')
-          .where('status', 'in', ['succeeded', 'warning'])
-          .where('plan_id', 'is not', null)
-          .groupBy('plan_id')
-          .execute(),
-        db
-          .selectFrom('runs')
-          .select(['plan_id', 'status'])
-          .distinctOn('plan_id')
-          .where('kind', '=', 'backup')
-          .where('plan_id', 'is not', null)
-          .orderBy('plan_id')
-          .orderBy('created_at', 'desc')
-          .execute(),
-        // Per kind, so a later good backup does not hide a failed check.
-        db
-          .selectFrom('runs')
-          .select(['repository_id', 'kind', 'status', 'stats'])
-          .distinctOn(['repository_id', 'kind'])
-          .where('repository_id', 'is not', null)
-          .where('kind', 'in', REPOSITORY_CARE_KINDS)
-          .where('status', 'not in', UNSETTLED_STATUSES)
-          .orderBy('repository_id')
-          .orderBy('kind')
-          .orderBy('created_at', 'desc')
-          .execute(),
-        db
-          .selectFrom('runs')
-          .select(['plan_id', 'kind', 'status', 'stats'])
-          .distinctOn('plan_id')
-          .where('kind', '=', 'backup')
-          .where('plan_id', 'is not', null)
-          .where('status', 'not in', UNSETTLED_STATUSES)
-          .orderBy('plan_id')
-          .orderBy('created_at', 'desc')
-          .execute(),
-        db
-          .selectFrom('runs')
-          .selectAll()
-          .where((eb) =>
-            eb.or([
-              eb('status', '=', 'waiting'),
-              eb.and([
-                eb('status', '=', 'failed'),
-                eb('retried_by', 'is', null),
-                eb(
-                  'created_at',
-                  '>',
-                  sql<Date>`now() - make_interval(days => ${ATTENTION_WINDOW_DAYS})`,
-                ),
+      const [repositories, plans, lastSuccesses, lastRuns, settledPlanRuns, attention] =
+        await Promise.all([
+          db.selectFrom('repositories').selectAll().orderBy('name').execute(),
+          db.selectFrom('plans').selectAll().orderBy('name').execute(),
+          db
+            .selectFrom('runs')
+            .select(['plan_id', (eb) => eb.fn.max('finished_at').as('last_success_at')])
+            .where('kind', '=', 'backup')
+            .where('status', 'in', ['succeeded', 'warning'])
+            .where('plan_id', 'is not', null)
+            .groupBy('plan_id')
+            .execute(),
+          db
+            .selectFrom('runs')
+            .select(['plan_id', 'status'])
+            .distinctOn('plan_id')
+            .where('kind', '=', 'backup')
+            .where('plan_id', 'is not', null)
+            .orderBy('plan_id')
+            .orderBy('created_at', 'desc')
+            .execute(),
+          db
+            .selectFrom('runs')
+            .select(['plan_id', 'kind', 'status', 'stats'])
+            .distinctOn('plan_id')
+            .where('kind', '=', 'backup')
+            .where('plan_id', 'is not', null)
+            .where('status', 'not in', UNSETTLED_STATUSES)
+            .orderBy('plan_id')
+            .orderBy('created_at', 'desc')
+            .execute(),
+          db
+            .selectFrom('runs')
+            .selectAll()
+            .where((eb) =>
+              eb.or([
+                eb('status', '=', 'waiting'),
+                eb.and([
+                  eb('status', '=', 'failed'),
+                  eb('retried_by', 'is', null),
+                  eb(
+                    'created_at',
+                    '>',
+                    sql<Date>`now() - make_interval(days => ${ATTENTION_WINDOW_DAYS})`,
+                  ),
+                ]),
               ]),
-            ]),
-          )
-          // Waiting runs first: they hold a repository until someone answers.
-          .orderBy(sql`status = 'waiting'`, 'desc')
-          .orderBy('created_at', 'desc')
-          .limit(ATTENTION_LIMIT)
-          .execute(),
-      ]);
+            )
+            // Waiting runs first: they hold a repository until someone answers.
+            .orderBy(sql`status = 'waiting'`, 'desc')
+            .orderBy('created_at', 'desc')
+            .limit(ATTENTION_LIMIT)
+            .execute(),
+        ]);
 
       const successByPlan = new Map(lastSuccesses.map((row) => [row.plan_id, row.last_success_at]));
       const statusByPlan = new Map(lastRuns.map((row) => [row.plan_id, row.status]));
-      const settledRunsByRepository = new Map<string, SettledRun[]>();
-      for (const row of settledRepositoryRuns) {
-        const runs = settledRunsByRepository.get(row.repository_id ?? '') ?? [];
-        runs.push(toSettledRun(row));
-        settledRunsByRepository.set(row.repository_id ?? '', runs);
-      }
       const settledRunByPlan = new Map(
         settledPlanRuns.map((row) => [row.plan_id, toSettledRun(row)]),
       );
@@ -190,19 +134,7 @@ export async function dashboardRoutes(
             : Promise.resolve(undefined),
         ),
       );
-      const repositoryResponses = repositories.map((repository) => {
-        const assessment = assessRepositoryHealth({
-          lastArchiveAt: repository.last_archive_at,
-          lastCheckAt: repository.last_check_at,
-          latestRuns: settledRunsByRepository.get(repository.id) ?? [],
-        });
-        return {
-          ...toRepositoryResponse(repository),
-          health: assessment.health,
-          healthReason: assessment.reason,
-          needsAttention: assessment.needsAttention,
-        };
-      });
+      const repositoryResponses = await toRepositoryResponses(db, repositories);
       return {
         repositories: repositoryResponses,
         plans: plans.map((plan, index) => {

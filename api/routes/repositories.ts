@@ -8,7 +8,11 @@ import { recordAudit } from '../audit';
 import type { RouteDependencies } from '../auth/services';
 import { ApiError } from '../errors';
 import { checkedLocation } from '../repositories/locations';
-import { requireRepository, toRepositoryResponse } from '../repositories/repository-records';
+import {
+  repositoryResponse,
+  requireRepository,
+  toRepositoryResponses,
+} from '../repositories/repository-records';
 import { callWorker, toApiError } from '../runs/worker-calls';
 import {
   idParamsSchema,
@@ -76,7 +80,7 @@ export async function repositoryRoutes(
     async () => {
       const rows = await db.selectFrom('repositories').selectAll().orderBy('name').execute();
 
-      return { repositories: rows.map(toRepositoryResponse) };
+      return { repositories: await toRepositoryResponses(db, rows) };
     },
   );
 
@@ -160,7 +164,7 @@ export async function repositoryRoutes(
         },
         request,
       );
-      return reply.status(201).send(toRepositoryResponse(await requireRepository(db, id)));
+      return reply.status(201).send(await repositoryResponse(db, id));
     },
   );
 
@@ -175,7 +179,7 @@ export async function repositoryRoutes(
         response: withErrorResponses({ 200: schemaRef('Repository') }),
       },
     },
-    async (request) => toRepositoryResponse(await requireRepository(db, request.params.id)),
+    (request) => repositoryResponse(db, request.params.id),
   );
 
   app.patch<IdParams & { Body: UpdateRepositoryBody }>(
@@ -224,7 +228,7 @@ export async function repositoryRoutes(
         },
         request,
       );
-      return toRepositoryResponse(await requireRepository(db, id));
+      return await repositoryResponse(db, id);
     },
   );
 

@@ -5,7 +5,7 @@ import { recordAudit } from '../audit';
 import type { RouteDependencies } from '../auth/services';
 import { ApiError } from '../errors';
 import { checkedLocation } from '../repositories/locations';
-import { requireRepository, toRepositoryResponse } from '../repositories/repository-records';
+import { repositoryResponse, requireRepository } from '../repositories/repository-records';
 import { callWorker, toApiError } from '../runs/worker-calls';
 import { idParamsSchema, withErrorResponses, schemaRef } from '../schemas/common';
 import {
@@ -101,7 +101,7 @@ export async function repositoryConnectionRoutes(
         },
         request,
       );
-      return toRepositoryResponse(await requireRepository(db, repository.id));
+      return await repositoryResponse(db, repository.id);
     },
   );
 }

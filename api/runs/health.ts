@@ -9,6 +9,20 @@ export const HEALTH_VALUES = [
   'unknown',
 ] as const satisfies readonly Health[];
 
+/** The same three fields on every repository and plan answer that carries a health. */
+export const healthProperties = {
+  health: { type: 'string', enum: HEALTH_VALUES },
+  healthReason: {
+    type: 'string',
+    description:
+      'Why the health is what it is, for a person: "Never checked", "Last backup failed".',
+  },
+  needsAttention: {
+    type: 'boolean',
+    description: 'A run failed, found problems or waits; the dashboard lists these first.',
+  },
+} as const;
+
 /** What the dashboard says about a repository or plan. */
 export interface HealthAssessment {
   health: Health;
@@ -35,6 +49,9 @@ export const CHECK_AGE_LIMITS: AgeLimits = {
 
 /** The run kinds whose outcome says whether a repository is in good shape. */
 export const REPOSITORY_CARE_KINDS = ['backup', 'check', 'prune', 'compact'] as const;
+
+/** Queued and running runs have no outcome yet; health looks at the latest one that has. */
+export const UNSETTLED_STATUSES: RunStatus[] = ['queued', 'running'];
 
 /** The latest run of one kind that came to an outcome or waits (queued and running are not). */
 export interface SettledRun {
@@ -116,11 +133,6 @@ export function assessPlanHealth(
   if (plan.latestRun) findings.push(runFinding(plan.latestRun));
 
   return summarize(findings);
-}
-
-/** Health by the age of the last successful backup alone. */
-export function healthOf(lastSuccessAt: Date | null | undefined, now = Date.now()): Health {
-  return ageFinding('last backup', lastSuccessAt ?? null, BACKUP_AGE_LIMITS, now).health;
 }
 
 /** Whether a check, alone or after a backup, reported damage in the repository. */

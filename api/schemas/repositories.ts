@@ -1,3 +1,4 @@
+import { healthProperties } from '../runs/health';
 import {
   alwaysSent,
   idSchema,
@@ -83,7 +84,7 @@ export const repositorySchema = alwaysSent({
     lastCheckAt: nullableTimestampSchema,
     createdAt: timestampSchema,
     updatedAt: timestampSchema,
-    health: { type: 'string', enum: ['ok', 'warning', 'critical', 'unknown'] },
+    ...healthProperties,
   },
 });
 

@@ -212,6 +212,37 @@ describe('GET /api/dashboard health', () => {
       });
     });
 
+    it('gives the same verdict in the repository list and on the repository itself', async () => {
+      const id = await addRepository('listed-failure', {
+        lastArchiveAt: hoursAgo(3),
+        lastCheckAt: hoursAgo(3),
+      });
+      await addRun({ repositoryId: id }, { kind: 'check', status: 'failed', hours: 1 });
+
+      const fromDashboard = named((await dashboard()).repositories, 'listed-failure');
+      const list = await context.app.inject({
+        method: 'GET',
+        url: '/api/repositories',
+        headers: viewer.headers,
+      });
+      const single = await context.app.inject({
+        method: 'GET',
+        url: `/api/repositories/${id}`,
+        headers: viewer.headers,
+      });
+
+      const verdict = {
+        health: 'critical',
+        healthReason: 'Last check failed',
+        needsAttention: true,
+      };
+      expect(fromDashboard).toMatchObject(verdict);
+      expect(
+        named(list.json<{ repositories: HealthFields[] }>().repositories, 'listed-failure'),
+      ).toMatchObject(verdict);
+      expect(single.json()).toMatchObject(verdict);
+    });
+
     it('judges by the last run with an outcome while a newer one is still running', async () => {
       const id = await addRepository('retrying', {
         lastArchiveAt: hoursAgo(20),

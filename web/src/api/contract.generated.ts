@@ -180,6 +180,8 @@ export type Repository = {
   createdAt: string;
   updatedAt: string;
   health: 'ok' | 'warning' | 'critical' | 'unknown';
+  healthReason: string;
+  needsAttention: boolean;
 };
 
 /** components/schemas/Run */
@@ -327,10 +329,7 @@ export interface ApiContract {
   'GET /api/dashboard': {
     body: undefined;
     response: {
-      repositories: (Repository & {
-        healthReason: string;
-        needsAttention: boolean;
-      })[];
+      repositories: Repository[];
       plans: {
         id: string;
         name: string;

@@ -51,7 +51,16 @@ export interface RepositoryStats {
   archiveCount: number;
 }
 
-export interface Repository {
+/** The server's verdict on a repository or plan; pages show it as given. */
+export interface HealthVerdict {
+  health: Health;
+  /** Why, in a line: "Never checked", "Last backup failed". */
+  healthReason: string;
+  /** A run failed, found problems or waits: listed first. */
+  needsAttention: boolean;
+}
+
+export interface Repository extends HealthVerdict {
   id: string;
   name: string;
   location: string;
@@ -63,8 +72,6 @@ export interface Repository {
   lastArchiveAt: string | null;
   lastCheckAt: string | null;
   createdAt: string;
-  /** Present on dashboard entries. */
-  health?: Health;
 }
 
 export interface CreateRepositoryRequest {
@@ -311,17 +318,6 @@ export interface About {
   };
 }
 
-/** The server's verdict on a dashboard entry; the page shows it as given. */
-export interface HealthVerdict {
-  health: Health;
-  /** Why, in a line: "Never checked", "Last backup failed". */
-  healthReason: string;
-  /** A run failed, found problems or waits: listed first. */
-  needsAttention: boolean;
-}
-
-export type DashboardRepository = Repository & HealthVerdict;
-
 export interface DashboardPlan extends HealthVerdict {
   id: string;
   name: string;
@@ -332,7 +328,7 @@ export interface DashboardPlan extends HealthVerdict {
 }
 
 export interface Dashboard {
-  repositories: DashboardRepository[];
+  repositories: Repository[];
   plans: DashboardPlan[];
   runsNeedingAttention: Run[];
   totals: { originalSize: number; deduplicatedSize: number };

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { flushPromises } from '@vue/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Dashboard, DashboardPlan, DashboardRepository, HealthVerdict } from '../../api/types';
+import type { Dashboard, DashboardPlan, HealthVerdict, Repository } from '../../api/types';
 import { mountAs } from '../../testing/mount-with-providers';
 import DashboardPage from './DashboardPage.vue';
 
@@ -14,7 +14,7 @@ vi.mock('../repositories/RepositorySizeChart.vue', () => ({
   default: { render: () => null },
 }));
 
-function repository(name: string, verdict: HealthVerdict): DashboardRepository {
+function repository(name: string, verdict: HealthVerdict): Repository {
   return {
     id: `repository-${name}`,
     name,

@@ -16,6 +16,9 @@ const repository: Repository = {
   lastArchiveAt: null,
   lastCheckAt: null,
   createdAt: '2024-01-01T00:00:00Z',
+  health: 'unknown',
+  healthReason: 'No backup yet',
+  needsAttention: false,
 };
 
 const ACTIONS = [
