@@ -6,6 +6,12 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secretContexts } from '../../core/secrets/contexts';
 import {
+  KIND_ATTRIBUTE,
+  PLAN_ATTRIBUTE,
+  REPOSITORY_ATTRIBUTE,
+  TRIGGER_ATTRIBUTE,
+} from '../../core/temporal/search-attributes';
+import {
   adminSession,
   type ApiTestContext,
   type BrowserSession,
@@ -162,6 +168,18 @@ describe('run routes', () => {
         expect(refused.statusCode, refused.body).toBe(409);
         expect(refused.json().error.message).toContain('not waiting');
       }
+
+      // The Temporal UI can find the run by what it touches, and its memo says what it is.
+      const execution = await context.temporal.workflow.getHandle(run.id).describe();
+      expect(execution.typedSearchAttributes.get(KIND_ATTRIBUTE)).toBe('backup');
+      expect(execution.typedSearchAttributes.get(TRIGGER_ATTRIBUTE)).toBe('manual');
+      expect(execution.typedSearchAttributes.get(REPOSITORY_ATTRIBUTE)).toBe(repositoryId);
+      expect(execution.typedSearchAttributes.get(PLAN_ATTRIBUTE)).toBe(planId);
+      expect(execution.memo).toEqual({
+        summary: expect.stringMatching(
+          new RegExp(`^backup of plan ${planId}, requested by operator-[0-9a-f]+$`),
+        ) as string,
+      });
 
       const events = await streamed;
       const finished = await getRun(run.id);
