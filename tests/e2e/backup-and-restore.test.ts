@@ -8,7 +8,13 @@ import { execa } from 'execa';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAppProcesses, type AppProcesses } from '../helpers/app-processes';
-import { launchBrowser, type TestBrowser } from '../helpers/browser';
+import {
+  callApi,
+  changePassword,
+  launchBrowser,
+  signIn,
+  type TestBrowser,
+} from '../helpers/browser';
 import { startSshd } from '../helpers/sshd';
 
 const SCREENSHOTS = path.resolve(import.meta.dirname, '..', '..', 'docs', 'screenshots');
@@ -28,41 +34,6 @@ async function shootWithoutToasts(page: Page, name: string): Promise<void> {
   await page.reload();
   await page.getByTestId('run-status').first().waitFor();
   await shoot(page, name);
-}
-
-async function signIn(page: Page, baseUrl: string, username: string, password: string) {
-  await page.goto(baseUrl);
-  await page.getByTestId('login-username').locator('input').fill(username);
-  await page.getByTestId('login-password').locator('input').fill(password);
-  await page.getByTestId('login-submit').click();
-  await page.waitForURL((url) => url.pathname !== '/login');
-}
-
-async function changePassword(page: Page, current: string, next: string): Promise<void> {
-  await page.getByTestId('password-rules').waitFor();
-  await page.getByTestId('password-current').locator('input').fill(current);
-  await page.getByTestId('password-new').locator('input').fill(next);
-  await page.getByTestId('password-confirm').locator('input').fill(next);
-  await page.getByTestId('password-submit').click();
-  await page.waitForURL((url) => url.pathname === '/');
-}
-
-/** Calls the API from inside the page, so the session cookie and the page's Origin go along. */
-async function callApi<T>(page: Page, method: string, url: string, body?: unknown): Promise<T> {
-  const answer = await page.evaluate(
-    async ([verb, target, payload]) => {
-      const response = await fetch(target, {
-        method: verb,
-        headers: payload === undefined ? {} : { 'content-type': 'application/json' },
-        body: payload === undefined ? undefined : JSON.stringify(payload),
-      });
-      return { status: response.status, text: await response.text() };
-    },
-    [method, url, body] as const,
-  );
-  if (answer.status >= 400) throw new Error(`${method} ${url}: ${answer.status} ${answer.text}`);
-
-  return (answer.text ? JSON.parse(answer.text) : undefined) as T;
 }
 
 /** `SHA256:…` of a public key, as ssh-keygen prints it on the server. */
