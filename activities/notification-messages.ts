@@ -1,4 +1,4 @@
-import type { NotificationEvent } from '../api/schemas/notifications';
+import type { NotificationEvent } from '../core/notification-events';
 import type { RunError } from '../core/runs';
 
 /** What a notification says; `type` is Apprise's notification type (icon and colour). */

@@ -5,7 +5,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { execa } from 'execa';
 import { sql } from 'kysely';
-import type { NotificationEvent } from '../api/schemas/notifications';
+import type { NotificationEvent } from '../core/notification-events';
 import { archiveGlob } from '../core/archive-names';
 import type { Config } from '../core/config';
 import type { NotificationChannelRow } from '../core/db/schema';

@@ -7,7 +7,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { HealthPingRequest } from '../activities/health-pings';
-import type { NotificationEvent } from '../api/schemas/notifications';
+import type { NotificationEvent } from '../core/notification-events';
 import type { RunKind, RunStatus } from '../core/runs';
 import { QUICK_ACTIVITY } from './activity-options';
 

@@ -12,11 +12,11 @@ import {
   withErrorResponses,
   schemaRef,
 } from '../schemas/common';
+import type { NotificationEvent } from '../../core/notification-events';
 import {
   createNotificationChannelBodySchema,
   notificationChannelListSchema,
   updateNotificationChannelBodySchema,
-  type NotificationEvent,
 } from '../schemas/notifications';
 
 interface ChannelBody {

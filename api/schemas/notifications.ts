@@ -1,3 +1,4 @@
+import { NOTIFICATION_EVENTS } from '../../core/notification-events';
 import {
   alwaysSent,
   idSchema,
@@ -6,21 +7,6 @@ import {
   timestampSchema,
   schemaRef,
 } from './common';
-
-/** Everything a notification channel can subscribe to. */
-export const NOTIFICATION_EVENTS = [
-  'run.succeeded',
-  'run.warning',
-  'run.failed',
-  'run.canceled',
-  'run.skipped',
-  'run.waiting',
-  'check.problems',
-  'key.rotated',
-  'backup.missed',
-] as const;
-
-export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
 
 // Apprise URLs: any scheme (`slack://`, `mailto://`, `json://`…); Apprise itself knows the rest.
 const urlSchema = {

@@ -6,7 +6,7 @@ import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatBytes } from '../../activities/notification-messages';
 import { maskNotificationUrl } from '../../api/routes/notifications';
-import type { NotificationEvent } from '../../api/schemas/notifications';
+import type { NotificationEvent } from '../../core/notification-events';
 import { createLogger } from '../../core/logger';
 import { secretContexts } from '../../core/secrets/contexts';
 import { freePorts } from '../helpers/ports';
