@@ -91,6 +91,32 @@ describe('useRunEvents', () => {
     scope.stop();
   });
 
+  it('loads the run without its log when the log fails, and says why', async () => {
+    vi.stubGlobal('EventSource', FakeEventSource);
+    vi.stubGlobal(
+      'fetch',
+      vi.fn((url: string) =>
+        Promise.resolve(
+          url.endsWith('/log')
+            ? Response.json(
+                { error: { code: 'INTERNAL', message: 'The log store is unreachable.' } },
+                { status: 500 },
+              )
+            : Response.json(running),
+        ),
+      ),
+    );
+    const scope = effectScope();
+    const events = scope.run(() => useRunEvents(ref('run-1')))!;
+    await settle();
+
+    expect(events.run.value?.status).toBe('running');
+    expect(events.error.value).toBeNull();
+    expect(events.logError.value?.message).toContain('The log store is unreachable.');
+    expect(FakeEventSource.instances).toHaveLength(1);
+    scope.stop();
+  });
+
   it('does not open a stream for a run that already finished', async () => {
     stubServer({ ...running, status: 'failed' }, '');
     const scope = effectScope();

@@ -16,6 +16,8 @@ export function useRunEvents(runId: Ref<string | null>) {
   const logLines = ref<string[]>([]);
   const isConnected = ref(false);
   const error = ref<Error | null>(null);
+  /** The run loads without its log when the log fails; the page says so where the log goes. */
+  const logError = ref<Error | null>(null);
   let source: EventSource | null = null;
 
   function close(): void {
@@ -45,8 +47,15 @@ export function useRunEvents(runId: Ref<string | null>) {
     progress.value = null;
     logLines.value = [];
     error.value = null;
+    logError.value = null;
     try {
-      const [loaded, log] = await Promise.all([getRun(id), getRunLog(id).catch(() => '')]);
+      const [loaded, log] = await Promise.all([
+        getRun(id),
+        getRunLog(id).catch((cause: unknown) => {
+          logError.value = cause instanceof Error ? cause : new Error(String(cause));
+          return '';
+        }),
+      ]);
       run.value = loaded;
       progress.value = loaded.progress;
       appendLog(log ? log.replace(/\n$/, '').split('\n') : []);
@@ -83,5 +92,5 @@ export function useRunEvents(runId: Ref<string | null>) {
   watch(runId, (id) => (id ? void start(id) : close()), { immediate: true });
   onScopeDispose(close);
 
-  return { run, progress, logLines, isConnected, error, close, apply };
+  return { run, progress, logLines, isConnected, error, logError, close, apply };
 }
