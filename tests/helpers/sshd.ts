@@ -14,6 +14,8 @@ export interface TestSshd {
   /** Replaces the authorized_keys file, e.g. with a forced `borg serve` command. */
   setAuthorizedKeys: (lines: string[]) => Promise<void>;
   stop: () => Promise<void>;
+  /** Starts a stopped server again on the same port, host key and authorized_keys. */
+  start: () => Promise<void>;
 }
 
 export interface SshKeyPair {
@@ -52,12 +54,17 @@ export async function startSshd(dir: string, options: SshdOptions = {}): Promise
   const configFile = path.join(dir, 'sshd_config');
   await writeFile(configFile, sshdConfig({ dir, port, authorizedKeysFile, ...options }));
 
-  const sshd = execa('/usr/sbin/sshd', ['-D', '-e', '-f', configFile], {
-    stdin: 'ignore',
-    buffer: false,
-    reject: false,
-  });
-  await waitUntilListening(sshd);
+  const launch = async () => {
+    const process = execa('/usr/sbin/sshd', ['-D', '-e', '-f', configFile], {
+      stdin: 'ignore',
+      buffer: false,
+      reject: false,
+    });
+    await waitUntilListening(process);
+    // Wrapped: an execa process is a promise of its end, which `return` would wait for.
+    return { process };
+  };
+  let sshd = (await launch()).process;
 
   return {
     port,
@@ -67,6 +74,9 @@ export async function startSshd(dir: string, options: SshdOptions = {}): Promise
     stop: async () => {
       sshd.kill('SIGTERM');
       await sshd;
+    },
+    start: async () => {
+      sshd = (await launch()).process;
     },
   };
 }

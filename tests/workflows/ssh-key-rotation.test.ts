@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ulid } from 'ulid';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BorgError, initRepository, repositoryInfo } from '../../activities/borg';
 import { secretContexts } from '../../core/secrets/contexts';
 import type { RotateSshKeyRunInput } from '../../core/runs';
@@ -341,6 +341,42 @@ describe('rotateSshKey workflow', () => {
     expect(await keyOpens(repository.location, newKey.privateKey)).toBe(true);
     expect(await keyOpens(repository.location, repository.oldKey.privateKey)).toBe(false);
   });
+
+  // A dropped connection is transient: the step is tried again after its backoff and the run
+  // goes on, without waiting for a person (operatorWaitSeconds 0 would fail it at once).
+  it('retries a check whose server was unreachable and succeeds once it is back', async () => {
+    const repository = await sshRepository({ restrictOldKey: true });
+    await sshd.stop();
+    const id = runId('check', repository.id);
+    let isServerDown = true;
+    try {
+      const handle = await harness.client.workflow.start('checkRepository', {
+        taskQueue: harness.taskQueue,
+        workflowId: id,
+        args: [{ repositoryId: repository.id, trigger: 'manual', operatorWaitSeconds: 0 }],
+      });
+      const failedAttempt = await vi.waitFor(
+        async () => {
+          const { raw } = await handle.describe();
+          const pending = raw.pendingActivities?.find(
+            (activity) => activity.activityType?.name === 'checkRepositoryStep',
+          );
+          expect(pending?.lastFailure?.applicationFailureInfo?.type).toBe('CONNECTION_FAILED');
+          return pending!;
+        },
+        { timeout: 30_000, interval: 250 },
+      );
+      expect(failedAttempt.attempt).toBeGreaterThanOrEqual(2);
+      await sshd.start();
+      isServerDown = false;
+
+      await handle.result();
+      const run = await waitForRunStatus(harness.database.db, id, 'succeeded');
+      expect(run.steps?.map((step) => `${step.name}:${step.status}`)).toEqual(['check:succeeded']);
+    } finally {
+      if (isServerDown) await sshd.start();
+    }
+  }, 90_000);
 
   it('never puts a private key or a passphrase into Temporal history', async () => {
     const leaks = await Promise.all(
