@@ -12,6 +12,7 @@ import {
   type ApiTestContext,
   type BrowserSession,
 } from '../helpers/api';
+import { RUN_DURATION_BUCKETS_SECONDS } from '../../api/metrics/collect';
 import { waitForRun } from '../helpers/runs';
 import { startApiWorker } from '../helpers/temporal-worker';
 
@@ -153,6 +154,34 @@ describe('GET /metrics', () => {
     expect(valueOf(samples, 'borgflow_runs', { kind: 'backup', status: 'failed' })).toBe(1);
     expect(valueOf(samples, 'borgflow_runs_waiting')).toBe(0);
     expect(valueOf(samples, 'borgflow_run_duration_seconds_count', { kind: 'backup' })).toBe(3);
+  });
+
+  it('counts run durations into buckets that agree with the runs table', async () => {
+    const { samples } = await scrape();
+    const finished = await context.database.db
+      .selectFrom('runs')
+      .select(['started_at', 'finished_at'])
+      .where('kind', '=', 'backup')
+      .where('status', '!=', 'skipped')
+      .where('started_at', 'is not', null)
+      .where('finished_at', 'is not', null)
+      .execute();
+    const durations = finished.map(
+      (run) => Math.max(0, run.finished_at!.getTime() - run.started_at!.getTime()) / 1000,
+    );
+
+    for (const le of RUN_DURATION_BUCKETS_SECONDS) {
+      expect(
+        valueOf(samples, 'borgflow_run_duration_seconds_bucket', { kind: 'backup', le: `${le}` }),
+      ).toBe(durations.filter((seconds) => seconds <= le).length);
+    }
+    expect(
+      valueOf(samples, 'borgflow_run_duration_seconds_bucket', { kind: 'backup', le: '+Inf' }),
+    ).toBe(durations.length);
+    expect(valueOf(samples, 'borgflow_run_duration_seconds_sum', { kind: 'backup' })).toBeCloseTo(
+      durations.reduce((total, seconds) => total + seconds, 0),
+      3,
+    );
   });
 
   it('reports the last success time of plan and repository as the newest backup finish', async () => {
