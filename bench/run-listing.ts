@@ -1,5 +1,6 @@
 // Fills the `runs` mirror with BENCH_RUNS rows (many sharing one created_at, as a busy schedule
-// makes them) and pages through all of them with the API's keyset cursor, timing each page.
+// makes them) and pages through all of them with the API's keyset cursor, timing each page; then
+// times the dashboard, the repository list and /metrics, which read the whole table.
 // Run with `npx tsx bench/run-listing.ts`; DATABASE_URL uses an existing server instead of an
 // embedded one.
 import { randomBytes } from 'node:crypto';
@@ -46,11 +47,12 @@ async function main(): Promise<void> {
       .execute();
     const fillSeconds = await timed(async () => {
       await sql`
-        insert into runs (id, kind, status, trigger, repository_id, created_at)
+        insert into runs (id, kind, status, trigger, repository_id, created_at, started_at,
+                          finished_at)
         select 'check-' || ${repositoryId} || '-' || lpad(n::text, 26, '0'), 'check',
-               'succeeded', 'schedule', ${repositoryId},
-               timestamptz '2026-01-01' + ((n / ${RUNS_PER_SECOND}) * interval '1 second')
-        from generate_series(1, ${RUN_COUNT}) as n
+               'succeeded', 'schedule', ${repositoryId}, at, at, at + (n % 3600) * interval '1 second'
+        from generate_series(1, ${RUN_COUNT}) as n,
+             lateral (select timestamptz '2026-01-01' + ((n / ${RUNS_PER_SECOND}) * interval '1 second') as at) as t
       `.execute(database.db);
       await sql`analyze runs`.execute(database.db);
     });
@@ -90,6 +92,18 @@ async function main(): Promise<void> {
       console.log(
         `${durations.length} pages of ${PAGE_LIMIT} (${seen} runs, ${label}): ${summarize(durations)}`,
       );
+    }
+
+    // Pages that judge health or count durations over the whole table.
+    for (const url of ['/api/dashboard', '/api/repositories', '/metrics']) {
+      const durations: number[] = [];
+      for (let round = 0; round < 20; round += 1) {
+        const started = performance.now();
+        const response = await app.inject({ method: 'GET', url, headers });
+        durations.push(performance.now() - started);
+        if (response.statusCode !== 200) throw new Error(`${url} failed: ${response.body}`);
+      }
+      console.log(`20 × GET ${url} over ${RUN_COUNT} runs: ${summarize(durations)}`);
     }
     await app.close();
   } finally {

@@ -17,6 +17,8 @@ export const RUN_DURATION_BUCKETS_SECONDS = [
 ];
 
 const SUCCESS_STATUSES = ['succeeded', 'warning'];
+/** How long a scrape waits for Temporal; Prometheus' default scrape timeout is 10 s. */
+const TEMPORAL_SCRAPE_BUDGET_MS = 3_000;
 
 /**
  * Builds a fresh registry from PostgreSQL and Temporal at each scrape. Every figure is state
@@ -249,15 +251,19 @@ async function collectTemporal(sources: MetricsSources, registry: Registry): Pro
     registers: [registry],
   });
 
+  // Bounded: with Temporal down, an unbounded call waits out gRPC's own retries (about 20 s) and
+  // the whole scrape times out, losing the database figures just when `temporal_up 0` matters.
+  const deadline = Date.now() + TEMPORAL_SCRAPE_BUDGET_MS;
   try {
-    const counts = await pollerCounts(sources);
+    const counts = await sources.temporal.withDeadline(deadline, () => pollerCounts(sources));
     for (const [type, count] of Object.entries(counts)) pollers.set({ type }, count);
     up.set(1);
   } catch {
     up.set(0);
     return;
   }
-  for (const worker of await workerHeartbeats(sources)) {
+  const heartbeats = await sources.temporal.withDeadline(deadline, () => workerHeartbeats(sources));
+  for (const worker of heartbeats) {
     slotsUsed.set({ worker: worker.identity }, worker.used);
     slotsAvailable.set({ worker: worker.identity }, worker.available);
   }

@@ -8,10 +8,11 @@ import { adminSession, createApiTestContext, type ApiTestContext } from '../help
 // Port 1 on loopback: nothing listens there, so every call fails the way a stopped Temporal does.
 const NOBODY_LISTENS = '127.0.0.1:1';
 
-describe('GET /api/about while Temporal is unreachable', () => {
+describe('the API while Temporal is unreachable', () => {
   let context: ApiTestContext;
   let unreachableConnection: Connection;
   let appWithoutTemporal: FastifyInstance;
+  let admin: Awaited<ReturnType<typeof adminSession>>;
   const loggedLines: string[] = [];
 
   beforeAll(async () => {
@@ -31,6 +32,7 @@ describe('GET /api/about while Temporal is unreachable', () => {
       temporal: new Client({ connection: unreachableConnection, namespace: 'default' }),
     });
     await appWithoutTemporal.ready();
+    admin = await adminSession(context.app);
   });
 
   afterAll(async () => {
@@ -39,8 +41,7 @@ describe('GET /api/about while Temporal is unreachable', () => {
     await context?.close();
   });
 
-  it('still answers, with the Temporal version as null', async () => {
-    const admin = await adminSession(context.app);
+  it('answers /api/about, with the Temporal version as null', async () => {
     const startedAt = Date.now();
 
     const response = await appWithoutTemporal.inject({
@@ -57,5 +58,21 @@ describe('GET /api/about while Temporal is unreachable', () => {
     // The route gives up on Temporal after a short deadline instead of hanging the page.
     expect(Date.now() - startedAt).toBeLessThan(10_000);
     expect(loggedLines.join('')).toContain('Temporal did not report its version');
+  });
+
+  it('answers /metrics within a scrape timeout, with temporal_up 0 and the database figures', async () => {
+    const startedAt = Date.now();
+
+    const response = await appWithoutTemporal.inject({
+      method: 'GET',
+      url: '/metrics',
+      headers: admin.headers,
+    });
+
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.body).toMatch(/^borgflow_temporal_up 0$/m);
+    expect(response.body).toMatch(/^borgflow_runs_waiting 0$/m);
+    // Prometheus gives up on a scrape after 10 s by default.
+    expect(Date.now() - startedAt).toBeLessThan(8_000);
   });
 });
