@@ -1,14 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database, RepositoryRow } from '../../core/db/schema';
-import type { RunKind, RunStatus } from '../../core/runs';
 import { ApiError } from '../errors';
-import {
-  assessRepositoryHealth,
-  REPOSITORY_CARE_KINDS,
-  UNSETTLED_STATUSES,
-  type HealthAssessment,
-  type SettledRun,
-} from '../runs/health';
+import { assessRepositoryHealth, type HealthAssessment } from '../runs/health';
+import { latestRepositoryRuns } from '../runs/latest-runs';
 
 /** The `repositories` row of `id`, or a NOT_FOUND error for the caller to answer with. */
 export async function requireRepository(db: Kysely<Database>, id: string): Promise<RepositoryRow> {
@@ -22,39 +16,9 @@ export async function requireRepository(db: Kysely<Database>, id: string): Promi
   return row;
 }
 
-/**
- * The latest settled run of each kind that looks after each repository, per kind so a later good
- * backup does not hide a failed check. One query for all the rows asked about.
- */
-async function latestSettledRuns(
-  db: Kysely<Database>,
-  repositoryIds: string[],
-): Promise<Map<string, SettledRun[]>> {
-  const byRepository = new Map<string, SettledRun[]>();
-  if (repositoryIds.length === 0) return byRepository;
-  const rows = await db
-    .selectFrom('runs')
-    .select(['repository_id', 'kind', 'status', 'stats'])
-    .distinctOn(['repository_id', 'kind'])
-    .where('repository_id', 'in', repositoryIds)
-    .where('kind', 'in', REPOSITORY_CARE_KINDS)
-    .where('status', 'not in', UNSETTLED_STATUSES)
-    .orderBy('repository_id')
-    .orderBy('kind')
-    .orderBy('created_at', 'desc')
-    .execute();
-  for (const row of rows) {
-    const runs = byRepository.get(row.repository_id!) ?? [];
-    // The columns are plain text; the workflows only ever write the vocabulary of core/runs.
-    runs.push({ kind: row.kind as RunKind, status: row.status as RunStatus, stats: row.stats });
-    byRepository.set(row.repository_id!, runs);
-  }
-  return byRepository;
-}
-
 /** Repository rows as the API shows them, each with its health judged from its latest runs. */
 export async function toRepositoryResponses(db: Kysely<Database>, rows: RepositoryRow[]) {
-  const runs = await latestSettledRuns(
+  const runs = await latestRepositoryRuns(
     db,
     rows.map((row) => row.id),
   );

@@ -1,16 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import { RUN_STATUSES, type RunKind, type RunStatus } from '../../core/runs';
+import { RUN_STATUSES } from '../../core/runs';
 import { describePlanSchedule } from '../../core/temporal/plan-schedules';
 import type { RouteDependencies } from '../auth/services';
 import { toRepositoryResponses } from '../repositories/repository-records';
-import {
-  assessPlanHealth,
-  HEALTH_RULES,
-  healthProperties,
-  UNSETTLED_STATUSES,
-  type SettledRun,
-} from '../runs/health';
+import { assessPlanHealth, HEALTH_RULES, healthProperties } from '../runs/health';
+import { latestPlanBackups } from '../runs/latest-runs';
 import { toRunResponse } from '../runs/run-response';
 import { alwaysSent, withErrorResponses, schemaRef } from '../schemas/common';
 
@@ -64,65 +59,36 @@ export async function dashboardRoutes(
       },
     },
     async () => {
-      const [repositories, plans, lastSuccesses, lastRuns, settledPlanRuns, attention] =
-        await Promise.all([
-          db.selectFrom('repositories').selectAll().orderBy('name').execute(),
-          db.selectFrom('plans').selectAll().orderBy('name').execute(),
-          db
-            .selectFrom('runs')
-            .select(['plan_id', (eb) => eb.fn.max('finished_at').as('last_success_at')])
-            .where('kind', '=', 'backup')
-            .where('status', 'in', ['succeeded', 'warning'])
-            .where('plan_id', 'is not', null)
-            .groupBy('plan_id')
-            .execute(),
-          db
-            .selectFrom('runs')
-            .select(['plan_id', 'status'])
-            .distinctOn('plan_id')
-            .where('kind', '=', 'backup')
-            .where('plan_id', 'is not', null)
-            .orderBy('plan_id')
-            .orderBy('created_at', 'desc')
-            .execute(),
-          db
-            .selectFrom('runs')
-            .select(['plan_id', 'kind', 'status', 'stats'])
-            .distinctOn('plan_id')
-            .where('kind', '=', 'backup')
-            .where('plan_id', 'is not', null)
-            .where('status', 'not in', UNSETTLED_STATUSES)
-            .orderBy('plan_id')
-            .orderBy('created_at', 'desc')
-            .execute(),
-          db
-            .selectFrom('runs')
-            .selectAll()
-            .where((eb) =>
-              eb.or([
-                eb('status', '=', 'waiting'),
-                eb.and([
-                  eb('status', '=', 'failed'),
-                  eb('retried_by', 'is', null),
-                  eb(
-                    'created_at',
-                    '>',
-                    sql<Date>`now() - make_interval(days => ${ATTENTION_WINDOW_DAYS})`,
-                  ),
-                ]),
+      const [repositories, plans, attention] = await Promise.all([
+        db.selectFrom('repositories').selectAll().orderBy('name').execute(),
+        db.selectFrom('plans').selectAll().orderBy('name').execute(),
+        db
+          .selectFrom('runs')
+          .selectAll()
+          .where((eb) =>
+            eb.or([
+              eb('status', '=', 'waiting'),
+              eb.and([
+                eb('status', '=', 'failed'),
+                eb('retried_by', 'is', null),
+                eb(
+                  'created_at',
+                  '>',
+                  sql<Date>`now() - make_interval(days => ${ATTENTION_WINDOW_DAYS})`,
+                ),
               ]),
-            )
-            // Waiting runs first: they hold a repository until someone answers.
-            .orderBy(sql`status = 'waiting'`, 'desc')
-            .orderBy('created_at', 'desc')
-            .limit(ATTENTION_LIMIT)
-            .execute(),
-        ]);
+            ]),
+          )
+          // Waiting runs first: they hold a repository until someone answers.
+          .orderBy(sql`status = 'waiting'`, 'desc')
+          .orderBy('created_at', 'desc')
+          .limit(ATTENTION_LIMIT)
+          .execute(),
+      ]);
 
-      const successByPlan = new Map(lastSuccesses.map((row) => [row.plan_id, row.last_success_at]));
-      const statusByPlan = new Map(lastRuns.map((row) => [row.plan_id, row.status]));
-      const settledRunByPlan = new Map(
-        settledPlanRuns.map((row) => [row.plan_id, toSettledRun(row)]),
+      const backupsByPlan = await latestPlanBackups(
+        db,
+        plans.map((plan) => plan.id),
       );
       const nextRuns = await Promise.all(
         plans.map((plan) =>
@@ -138,18 +104,16 @@ export async function dashboardRoutes(
       return {
         repositories: repositoryResponses,
         plans: plans.map((plan, index) => {
-          const lastSuccessAt = successByPlan.get(plan.id) ?? null;
-          const assessment = assessPlanHealth({
-            lastSuccessAt,
-            latestRun: settledRunByPlan.get(plan.id),
-          });
+          const backups = backupsByPlan.get(plan.id);
+          const lastSuccessAt = backups?.lastSuccessAt ?? null;
+          const assessment = assessPlanHealth({ lastSuccessAt, latestRun: backups?.latestSettled });
           return {
             id: plan.id,
             name: plan.name,
             repositoryId: plan.repository_id,
             enabled: plan.enabled,
             lastSuccessAt: lastSuccessAt?.toISOString() ?? null,
-            lastRunStatus: statusByPlan.get(plan.id) ?? null,
+            lastRunStatus: backups?.lastRunStatus ?? null,
             nextRunAt: nextRuns[index]?.nextRuns[0]?.toISOString() ?? null,
             health: assessment.health,
             healthReason: assessment.reason,
@@ -168,15 +132,6 @@ export async function dashboardRoutes(
       };
     },
   );
-}
-
-function toSettledRun(row: {
-  kind: string;
-  status: string;
-  stats: Record<string, unknown> | null;
-}): SettledRun {
-  // The columns are plain text; the workflows only ever write the vocabulary of core/runs.
-  return { kind: row.kind as RunKind, status: row.status as RunStatus, stats: row.stats };
 }
 
 function sum(values: unknown[]): number {

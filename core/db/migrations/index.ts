@@ -7,6 +7,7 @@ import * as maintenanceSchedules from './2026-12-03T19-30-maintenance-schedules'
 import * as repositoryHostKeys from './2026-12-03T20-00-repository-host-keys';
 import * as loginFailures from './2026-12-03T20-30-login-failures';
 import * as runLogLines from './2026-12-04T06-00-run-log-lines';
+import * as runsBySubjectAndKind from './2026-12-04T17-45-runs-by-subject-and-kind';
 
 // Listed by hand rather than read from the folder, so the worker bundle and tsx agree on the set.
 // Names sort by time; kysely applies them in that order.
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T20-00-repository-host-keys': repositoryHostKeys,
   '2026-12-03T20-30-login-failures': loginFailures,
   '2026-12-04T06-00-run-log-lines': runLogLines,
+  '2026-12-04T17-45-runs-by-subject-and-kind': runsBySubjectAndKind,
 };
