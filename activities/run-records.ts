@@ -1,3 +1,4 @@
+import { ScheduleNotFoundError } from '@temporalio/client';
 import { sql } from 'kysely';
 import type { RunStep } from '../core/db/schema';
 import type { RunError, RunKind, RunProgress, RunStatus, RunTrigger } from '../core/runs';
@@ -41,17 +42,18 @@ export interface FinishRunRecord {
 }
 
 const UNIQUE_VIOLATION = '23505';
+const FOREIGN_KEY_VIOLATION = '23503';
 
-/**
- * Mirrors runs into PostgreSQL, so the API lists them quickly. Temporal remains the truth while a
- * run is in flight; these rows are what is kept and searched afterwards.
- */
 export interface StartedRunRecord {
   overlappingRunId?: string;
   /** The worker's OPERATOR_WAIT_HOURS, for runs whose input does not say how long to wait. */
   operatorWaitSeconds?: number;
 }
 
+/**
+ * Mirrors runs into PostgreSQL, so the API lists them quickly. Temporal remains the truth while a
+ * run is in flight; these rows are what is kept and searched afterwards.
+ */
 export function createRunRecordActivities({ db, config, temporal }: ActivityDependencies) {
   const operatorWaitSeconds = config.operatorWaitHours * 60 * 60;
 
@@ -120,16 +122,27 @@ export function createRunRecordActivities({ db, config, temporal }: ActivityDepe
      * runs list shows it beside the run it gave way to. Returns how many were recorded.
      */
     async recordSkippedScheduleStarts(request: SkippedScheduleStarts): Promise<number> {
-      const description = await temporal.schedule.getHandle(request.scheduleId).describe();
-      const skippedByTemporal = description.info.numActionsSkippedOverlap;
+      let schedule: { skipped: number; createdAt: Date };
+      try {
+        const { info } = await temporal.schedule.getHandle(request.scheduleId).describe();
+        schedule = { skipped: info.numActionsSkippedOverlap, createdAt: info.createdAt };
+      } catch (error) {
+        // Deleted while its run went on (plan deleted or unscheduled): nothing left to count.
+        if (error instanceof ScheduleNotFoundError) return 0;
+        throw error;
+      }
+      // Temporal counts over one schedule's life; a schedule deleted and created again under the
+      // same id starts from zero, so only this life's rows count, and they are named after it.
+      const life = schedule.createdAt.getTime();
       const { count } = await db
         .selectFrom('runs')
         .select((eb) => eb.fn.countAll<string>().as('count'))
         .where('status', '=', 'skipped')
         .where(sql<boolean>`input->>'skippedScheduleId' = ${request.scheduleId}`)
+        .where('created_at', '>=', schedule.createdAt)
         .executeTakeFirstOrThrow();
       const alreadyRecorded = Number(count);
-      const missing = skippedByTemporal - alreadyRecorded;
+      const missing = schedule.skipped - alreadyRecorded;
       if (missing <= 0) return 0;
 
       const running = await db
@@ -139,8 +152,8 @@ export function createRunRecordActivities({ db, config, temporal }: ActivityDepe
         .executeTakeFirst();
       const now = new Date();
       const rows = Array.from({ length: missing }, (_, index) => ({
-        // Numbered per schedule, so a retried activity records nothing twice.
-        id: `${request.scheduleId}-skipped-${alreadyRecorded + index + 1}`,
+        // Numbered per schedule life, so a retried activity records nothing twice.
+        id: `${request.scheduleId}-skipped-${life}-${alreadyRecorded + index + 1}`,
         kind: request.kind,
         trigger: 'schedule' as const,
         status: 'skipped' as const,
@@ -158,11 +171,17 @@ export function createRunRecordActivities({ db, config, temporal }: ActivityDepe
         started_at: now,
         finished_at: now,
       }));
-      await db
-        .insertInto('runs')
-        .values(rows)
-        .onConflict((oc) => oc.column('id').doNothing())
-        .execute();
+      try {
+        await db
+          .insertInto('runs')
+          .values(rows)
+          .onConflict((oc) => oc.column('id').doNothing())
+          .execute();
+      } catch (error) {
+        // The plan or repository was deleted meanwhile: its runs are gone with it.
+        if ((error as { code?: string }).code === FOREIGN_KEY_VIOLATION) return 0;
+        throw error;
+      }
 
       return missing;
     },

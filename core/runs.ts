@@ -139,6 +139,18 @@ export const DEFAULT_AUTHORIZED_KEYS_FILE = '.ssh/authorized_keys';
 
 export const DEFAULT_OPERATOR_WAIT_SECONDS = 24 * 60 * 60;
 
+/**
+ * Whether a run's stats report damage in the repository: a check that found it unhealthy, or a
+ * backup whose check after it listed problems.
+ */
+export function hasCheckProblems(kind: RunKind, stats: Record<string, unknown> | undefined) {
+  const problems = stats?.checkProblems;
+  return (
+    (kind === 'check' && stats?.isHealthy === false) ||
+    (Array.isArray(problems) && problems.length > 0)
+  );
+}
+
 /** Live figures of a running run, as the UI shows them. */
 export interface RunProgress {
   step?: string;

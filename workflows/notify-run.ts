@@ -8,7 +8,7 @@ import {
 import type { Activities } from '../activities';
 import type { HealthPingRequest } from '../activities/health-pings';
 import type { NotificationEvent } from '../core/notification-events';
-import type { RunKind, RunStatus } from '../core/runs';
+import { hasCheckProblems, type RunKind, type RunStatus } from '../core/runs';
 import { QUICK_ACTIVITY } from './activity-options';
 
 /** What happened, to which run or plan. Ids and event names only: never a channel's URL. */
@@ -89,10 +89,7 @@ export function finishEvents(
   stats?: Record<string, unknown>,
 ): NotificationEvent[] {
   const events: NotificationEvent[] = [];
-  const hasProblems =
-    (kind === 'check' && stats?.isHealthy === false) ||
-    (Array.isArray(stats?.checkProblems) && stats.checkProblems.length > 0);
-  if (hasProblems) events.push('check.problems');
+  if (hasCheckProblems(kind, stats)) events.push('check.problems');
   if (kind === 'rotate-key' && status === 'succeeded') events.push('key.rotated');
   if (status === 'succeeded' || status === 'warning' || status === 'failed') {
     events.push(`run.${status}`);

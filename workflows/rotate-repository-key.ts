@@ -8,6 +8,7 @@ const borg = proxyActivities<Activities>(BORG_ACTIVITY);
 /** Few attempts: this runs while the rotation is failing, and must not hold its end for long. */
 const settling = proxyActivities<Activities>({
   ...BORG_ACTIVITY,
+  startToCloseTimeout: '5 minutes',
   retry: { ...BORG_ACTIVITY.retry, maximumAttempts: 3 },
 });
 

@@ -81,13 +81,12 @@ export class RunContext {
   private isLockHeld = false;
   private isLockRequested = false;
   private notificationCount = 0;
-  private operatorWaitSeconds: number;
+  private operatorWaitSeconds = DEFAULT_OPERATOR_WAIT_SECONDS;
 
   constructor(
     private readonly target: RunTarget,
     private readonly input: RunInputBase & Record<string, unknown>,
   ) {
-    this.operatorWaitSeconds = input.operatorWaitSeconds ?? DEFAULT_OPERATOR_WAIT_SECONDS;
     setHandler(runStateQuery, () => ({
       status: this.status,
       waitingReason: this.waitingReason,

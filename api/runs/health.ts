@@ -1,13 +1,8 @@
-import type { RunKind, RunStatus } from '../../core/runs';
+import { hasCheckProblems, type RunKind, type RunStatus } from '../../core/runs';
 
 export type Health = 'ok' | 'warning' | 'critical' | 'unknown';
 
-export const HEALTH_VALUES = [
-  'ok',
-  'warning',
-  'critical',
-  'unknown',
-] as const satisfies readonly Health[];
+const HEALTH_VALUES = ['ok', 'warning', 'critical', 'unknown'] as const satisfies readonly Health[];
 
 /** The same three fields on every repository and plan answer that carries a health. */
 export const healthProperties = {
@@ -33,16 +28,16 @@ export interface HealthAssessment {
 }
 
 /** Past `warningAfterHours` an age is a warning, past `criticalAfterHours` critical. */
-export interface AgeLimits {
+interface AgeLimits {
   warningAfterHours: number;
   criticalAfterHours: number;
 }
 
 /** A daily backup may run a little late; beyond three days without one someone must look. */
-export const BACKUP_AGE_LIMITS: AgeLimits = { warningAfterHours: 26, criticalAfterHours: 72 };
+const BACKUP_AGE_LIMITS: AgeLimits = { warningAfterHours: 26, criticalAfterHours: 72 };
 
 /** Checks usually run weekly (a day of slack) and must not be left for more than a month. */
-export const CHECK_AGE_LIMITS: AgeLimits = {
+const CHECK_AGE_LIMITS: AgeLimits = {
   warningAfterHours: 8 * 24,
   criticalAfterHours: 35 * 24,
 };
@@ -67,7 +62,7 @@ export const HEALTH_RULES = [
   'Health is the worst of what follows, and `healthReason` names each part that is not ok.',
   `The last successful backup: a warning after ${BACKUP_AGE_LIMITS.warningAfterHours} h, critical after ${BACKUP_AGE_LIMITS.criticalAfterHours} h.`,
   `For a repository with backups, the last check: a warning after ${CHECK_AGE_LIMITS.warningAfterHours / 24} days or when it was never checked, critical after ${CHECK_AGE_LIMITS.criticalAfterHours / 24} days.`,
-  'The latest run of each kind with an outcome (backup for a plan; backup, check, prune and compact for a repository): critical when it failed or its check found problems, a warning while it waits.',
+  'The latest run of each kind with an outcome, skipped runs passed over (backup for a plan; backup, check, prune and compact for a repository): critical when it failed or its check found problems, a warning while it waits.',
   'Unknown when there is no backup yet and, for a plan, it never ran.',
 ].join(' ');
 
@@ -135,15 +130,6 @@ export function assessPlanHealth(
   return summarize(findings);
 }
 
-/** Whether a check, alone or after a backup, reported damage in the repository. */
-function hasCheckProblems(run: Pick<SettledRun, 'kind' | 'stats'>): boolean {
-  const problems = run.stats?.checkProblems;
-  return (
-    (run.kind === 'check' && run.stats?.isHealthy === false) ||
-    (Array.isArray(problems) && problems.length > 0)
-  );
-}
-
 function ageFinding(what: string, at: Date | null, limits: AgeLimits, now: number): Finding {
   if (!at) return { health: 'unknown', reason: `no ${what.replace(/^last /, '')} yet` };
   const ageMs = Math.max(0, now - at.getTime());
@@ -162,14 +148,14 @@ function runFinding(run: SettledRun): Finding {
   if (run.status === 'failed') {
     return { health: 'critical', reason: `last ${run.kind} failed`, needsAttention: true };
   }
-  if (hasCheckProblems(run)) {
+  if (hasCheckProblems(run.kind, run.stats ?? undefined)) {
     return { health: 'critical', reason: 'last check found problems', needsAttention: true };
   }
   if (run.status === 'waiting') {
     return { health: 'warning', reason: `a ${run.kind} is waiting`, needsAttention: true };
   }
-  // Succeeded, finished with borg's warnings (files changed while read, say), canceled or
-  // skipped: none of these says the data is at risk, so the ages decide.
+  // Succeeded, finished with borg's warnings (files changed while read, say) or canceled: none of
+  // these says the data is at risk, so the ages decide. Skipped runs never get here.
   return { health: 'ok', reason: '' };
 }
 

@@ -8,6 +8,9 @@ import { REPOSITORY_CARE_KINDS, UNSETTLED_STATUSES, type SettledRun } from './he
 // keeps. DISTINCT ON over the whole table would read every run instead.
 
 const unsettled = sql.join(UNSETTLED_STATUSES);
+// A skipped run did nothing (a schedule gave way to a run still going, a before-hook said not
+// now); the run before it says more, so neither health nor "last run" looks at skipped ones.
+const SKIPPED = sql.lit('skipped');
 
 /** The columns are plain text; the workflows only ever write the vocabulary of core/runs. */
 function settledRun(kind: string, status: string, stats: Record<string, unknown> | null) {
@@ -36,7 +39,7 @@ export async function latestRepositoryRuns(
     cross join lateral (
       select status, stats from runs
       where runs.repository_id = subject.id and runs.kind = care.kind
-        and runs.status not in (${unsettled})
+        and runs.status not in (${unsettled}, ${SKIPPED})
       order by runs.created_at desc
       limit 1
     ) as latest
@@ -52,7 +55,7 @@ export async function latestRepositoryRuns(
 export interface PlanBackups {
   /** When the newest succeeded (or warning) backup finished. */
   lastSuccessAt: Date | null;
-  /** The newest backup's status, whatever it is (queued and running included). */
+  /** The newest backup's status, queued and running included, skipped ones passed over. */
   lastRunStatus: RunStatus | null;
   /** The newest backup with an outcome, or waiting. */
   latestSettled?: SettledRun;
@@ -85,14 +88,14 @@ export async function latestPlanBackups(
     ) as success on true
     left join lateral (
       select status from runs
-      where runs.plan_id = plan.id and runs.kind = 'backup'
+      where runs.plan_id = plan.id and runs.kind = 'backup' and runs.status <> ${SKIPPED}
       order by runs.created_at desc
       limit 1
     ) as newest on true
     left join lateral (
       select status, stats from runs
       where runs.plan_id = plan.id and runs.kind = 'backup'
-        and runs.status not in (${unsettled})
+        and runs.status not in (${unsettled}, ${SKIPPED})
       order by runs.created_at desc
       limit 1
     ) as settled on true

@@ -308,6 +308,31 @@ describe('GET /api/dashboard health', () => {
       });
     });
 
+    it('stays failing when a start skipped after the failure is the newest row', async () => {
+      const ownRepository = await addRepository('skipped-after-failure', {
+        lastArchiveAt: hoursAgo(30),
+        lastCheckAt: hoursAgo(30),
+      });
+      const planId = await addPlan('skipped-after-failure', ownRepository);
+      const target = { repositoryId: ownRepository, planId };
+      await addRun(target, { kind: 'backup', status: 'succeeded', hours: 30 });
+      await addRun(target, { kind: 'backup', status: 'failed', hours: 2 });
+      // What a schedule's tick that came while the failed run waited for a person leaves.
+      await addRun(target, { kind: 'backup', status: 'skipped', hours: 1 });
+
+      const { plans, repositories } = await dashboard();
+
+      expect(named(plans, 'skipped-after-failure')).toMatchObject({
+        health: 'critical',
+        healthReason: expect.stringContaining('Last backup failed') as string,
+        lastRunStatus: 'failed',
+      });
+      expect(named(repositories, 'skipped-after-failure')).toMatchObject({
+        health: 'critical',
+        needsAttention: true,
+      });
+    });
+
     it('is failing when it has only ever failed, not without data', async () => {
       const planId = await addPlan('never-worked', repositoryId);
       await addRun({ repositoryId, planId }, { kind: 'backup', status: 'failed', hours: 1 });

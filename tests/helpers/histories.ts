@@ -7,7 +7,7 @@ import { encodeHistory } from '../../core/temporal/proto';
 export const HISTORIES_DIR = path.resolve(import.meta.dirname, '..', 'workflows', 'histories');
 
 /** Set RECORD_HISTORIES=1 to re-record after a deliberate change to a workflow. */
-export const isRecordingHistories = Boolean(process.env.RECORD_HISTORIES);
+const isRecordingHistories = Boolean(process.env.RECORD_HISTORIES);
 
 /**
  * Saves a finished (or idle) workflow's history for the replay test, when recording. The file is

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RunRow } from '../../core/db/schema';
 import {
@@ -133,4 +134,16 @@ describe('a plan scheduled every minute', () => {
       skippedBecause: `a scheduled start came while ${first.id} was still running`,
     });
   }, 240_000);
+
+  it('records no skipped start for a schedule deleted while its run went on', async () => {
+    const recorded = await new MockActivityEnvironment().run(() =>
+      harness.activities.recordSkippedScheduleStarts({
+        scheduleId: planScheduleId('01M9DELETEDPLAN0000000000'),
+        runId: 'backup-01M9DELETEDPLAN0000000000-01M9RUN000000000000000000',
+        kind: 'backup',
+      }),
+    );
+
+    expect(recorded).toBe(0);
+  });
 });

@@ -42,7 +42,6 @@ function plan(name: string, verdict: HealthVerdict): DashboardPlan {
   };
 }
 
-/** Each row of a table: its name cell and the text of its health cell. */
 /** Each row of a table: its name, health label and the reason shown beneath the label. */
 function rowsOf(testId: string): { name: string; health: string; reason: string | null }[] {
   const table = document.querySelector(`[data-testid="${testId}"]`);
