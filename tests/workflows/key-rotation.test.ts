@@ -16,6 +16,20 @@ import {
 
 const NEW_PASSPHRASE = 'rotated-passphrase-3f9a0c71d2e84b56a7c9';
 
+/** What the API does first when asked to rotate: seal the new passphrase as pending. */
+async function storePendingPassphrase(harness: WorkflowHarness, repositoryId: string) {
+  await harness.database.db
+    .updateTable('repositories')
+    .set({
+      pending_passphrase_secret: harness.secrets.encrypt(
+        NEW_PASSPHRASE,
+        secretContexts.repositoryPendingPassphrase(repositoryId),
+      ),
+    })
+    .where('id', '=', repositoryId)
+    .execute();
+}
+
 describe('rotateRepositoryKey workflow', () => {
   let harness: WorkflowHarness;
 
@@ -37,16 +51,7 @@ describe('rotateRepositoryKey workflow', () => {
       workflowId: runId('backup', planId),
       args: [{ planId, trigger: 'manual', operatorWaitSeconds: 0 }],
     });
-    await harness.database.db
-      .updateTable('repositories')
-      .set({
-        pending_passphrase_secret: harness.secrets.encrypt(
-          NEW_PASSPHRASE,
-          secretContexts.repositoryPendingPassphrase(repository.id),
-        ),
-      })
-      .where('id', '=', repository.id)
-      .execute();
+    await storePendingPassphrase(harness, repository.id);
     return repository;
   }
 
@@ -171,16 +176,7 @@ describe('a passphrase rotation that fails after borg changed the key', () => {
       repositoryId: repository.id,
       sources: [path.join(harness.dataDir, 'host-id')],
     });
-    await harness.database.db
-      .updateTable('repositories')
-      .set({
-        pending_passphrase_secret: harness.secrets.encrypt(
-          NEW_PASSPHRASE,
-          secretContexts.repositoryPendingPassphrase(repository.id),
-        ),
-      })
-      .where('id', '=', repository.id)
-      .execute();
+    await storePendingPassphrase(harness, repository.id);
 
     const rotationId = runId('rotate-key', repository.id);
     const rotation = await harness.client.workflow.start('rotateRepositoryKey', {
