@@ -50,9 +50,12 @@ async function main(): Promise<void> {
         insert into runs (id, kind, status, trigger, repository_id, created_at, started_at,
                           finished_at)
         select 'check-' || ${repositoryId} || '-' || lpad(n::text, 26, '0'), 'check',
-               'succeeded', 'schedule', ${repositoryId}, at, at, at + (n % 3600) * interval '1 second'
+               'succeeded', 'schedule', ${repositoryId}, at, at,
+               at + (n % 3600) * interval '1 second'
         from generate_series(1, ${RUN_COUNT}) as n,
-             lateral (select timestamptz '2026-01-01' + ((n / ${RUNS_PER_SECOND}) * interval '1 second') as at) as t
+             lateral (
+               select timestamptz '2026-01-01' + ((n / ${RUNS_PER_SECOND}) * interval '1 second') as at
+             ) as t
       `.execute(database.db);
       await sql`analyze runs`.execute(database.db);
     });

@@ -10,7 +10,8 @@ export function temporalHistoryUrl(config: Config, workflowId: string, runId: st
 
 /** A start its schedule skipped has no workflow; the schedule's own page tells about it. */
 function temporalScheduleUrl(config: Config, scheduleId: string) {
-  return `${config.temporalUiUrl}/namespaces/${encodeURIComponent(config.temporalNamespace)}/schedules/${encodeURIComponent(scheduleId)}`;
+  const namespace = encodeURIComponent(config.temporalNamespace);
+  return `${config.temporalUiUrl}/namespaces/${namespace}/schedules/${encodeURIComponent(scheduleId)}`;
 }
 
 /** A `runs` row as the API shows it. */

@@ -11,8 +11,9 @@ const WORKFLOWS = fileURLToPath(new URL('../../workflows/index.ts', import.meta.
 // Recorded runs replayed against today's workflow code: a change that would break runs in flight
 // (non-determinism) fails here. They cover backup (plain, resumed by an operator, failed after an
 // unanswered wait), check, prune, delete, restore, both key rotations (one settling after a failed
-// step) and the repository lock, all recorded with today's patches applied. Re-record deliberately with RECORD_HISTORIES=1 and the test that
-// saves the history (grep recordHistory in tests/workflows).
+// step) and the repository lock, all recorded with today's patches applied. Re-record
+// deliberately with RECORD_HISTORIES=1 and the test that saves the history (grep recordHistory in
+// tests/workflows).
 describe('workflow replay', () => {
   it('replays every recorded history without non-determinism', async () => {
     const files = (await readdir(HISTORIES_DIR)).filter((name) => name.endsWith('.binpb'));

@@ -2,7 +2,7 @@ import type { Health } from '../../api/types';
 
 const SEVERITY: Record<Health, number> = { ok: 0, unknown: 1, warning: 2, critical: 3 };
 
-/** Entries that need a person first (a run failed or waits), then the worst health, then by name. */
+/** What needs a person first (a run failed or waits), then the worst health, then by name. */
 export function sortByAttention<
   T extends { name: string; health: Health; needsAttention: boolean },
 >(items: T[]): T[] {

@@ -5,7 +5,7 @@ import { stepLabel, stepStatusLabel } from './step-labels';
 
 const WORKFLOWS = path.resolve(import.meta.dirname, '../../../../workflows');
 
-/** The literal step names the workflows record: `run.step('name', …)` and `run.markStep('name', …)`. */
+/** The step names the workflows record: `run.step('name', …)` and `run.markStep('name', …)`. */
 async function recordedStepNames(): Promise<string[]> {
   const names = new Set<string>();
   const files = (await readdir(WORKFLOWS)).filter((file) => file.endsWith('.ts'));
