@@ -54,7 +54,8 @@ async function main(): Promise<void> {
                at + (n % 3600) * interval '1 second'
         from generate_series(1, ${RUN_COUNT}) as n,
              lateral (
-               select timestamptz '2026-01-01' + ((n / ${RUNS_PER_SECOND}) * interval '1 second') as at
+               select timestamptz '2026-01-01'
+                      + ((n / ${RUNS_PER_SECOND}) * interval '1 second') as at
              ) as t
       `.execute(database.db);
       await sql`analyze runs`.execute(database.db);

@@ -11,7 +11,8 @@ export function temporalHistoryUrl(config: Config, workflowId: string, runId: st
 /** A start its schedule skipped has no workflow; the schedule's own page tells about it. */
 function temporalScheduleUrl(config: Config, scheduleId: string) {
   const namespace = encodeURIComponent(config.temporalNamespace);
-  return `${config.temporalUiUrl}/namespaces/${namespace}/schedules/${encodeURIComponent(scheduleId)}`;
+  const schedule = encodeURIComponent(scheduleId);
+  return `${config.temporalUiUrl}/namespaces/${namespace}/schedules/${schedule}`;
 }
 
 /** A `runs` row as the API shows it. */

@@ -1,3 +1,4 @@
+import type { NotificationEvent } from '../../../core/notification-events';
 export type Role = 'admin' | 'operator' | 'viewer';
 
 export interface User {
@@ -254,19 +255,9 @@ export interface RunFilter {
   cursor?: string;
 }
 
-export const NOTIFICATION_EVENTS = [
-  'run.succeeded',
-  'run.warning',
-  'run.failed',
-  'run.canceled',
-  'run.skipped',
-  'run.waiting',
-  'check.problems',
-  'key.rotated',
-  'backup.missed',
-] as const;
-
-export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
+// One list for the server and this client: core/notification-events.ts holds no Node code.
+export { NOTIFICATION_EVENTS } from '../../../core/notification-events';
+export type { NotificationEvent };
 
 export interface NotificationInput {
   name: string;

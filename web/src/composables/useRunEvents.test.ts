@@ -44,14 +44,17 @@ const running: Run = {
   temporal: { workflowId: 'backup-p1-01', runId: null, url: 'http://127.0.0.1:8233/w' },
 };
 
-function stubServer(run: Run, log: string): void {
+/** Serves `run`, and its log as text, or `log` itself when it is a whole response. */
+function stubServer(run: Run, log: string | Response): void {
   vi.stubGlobal('EventSource', FakeEventSource);
   vi.stubGlobal(
     'fetch',
     vi.fn((url: string) =>
       Promise.resolve(
         url.endsWith('/log')
-          ? new Response(log, { status: 200, headers: { 'content-type': 'text/plain' } })
+          ? typeof log === 'string'
+            ? new Response(log, { status: 200, headers: { 'content-type': 'text/plain' } })
+            : log
           : Response.json(run),
       ),
     ),
@@ -92,18 +95,11 @@ describe('useRunEvents', () => {
   });
 
   it('loads the run without its log when the log fails, and says why', async () => {
-    vi.stubGlobal('EventSource', FakeEventSource);
-    vi.stubGlobal(
-      'fetch',
-      vi.fn((url: string) =>
-        Promise.resolve(
-          url.endsWith('/log')
-            ? Response.json(
-                { error: { code: 'INTERNAL', message: 'The log store is unreachable.' } },
-                { status: 500 },
-              )
-            : Response.json(running),
-        ),
+    stubServer(
+      running,
+      Response.json(
+        { error: { code: 'INTERNAL', message: 'The log store is unreachable.' } },
+        { status: 500 },
       ),
     );
     const scope = effectScope();

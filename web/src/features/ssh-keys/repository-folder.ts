@@ -6,8 +6,8 @@ export const PLACEHOLDER_REPOSITORY_FOLDER = '/path/to/repositories';
 
 /**
  * Why the server would refuse `folder` as `restrictToPath`, in words for the field; null when it
- * is fine. Mirrors the API's rule (absolute, nothing that breaks the quoted `command="…"`), so the
- * user hears about a typo at once rather than after a round trip.
+ * is fine. Mirrors the API's rule (absolute, nothing that breaks the quoted `command="…"`), so
+ * the user hears about a typo at once rather than after a round trip.
  */
 export function repositoryFolderProblem(folder: string): string | null {
   if (!folder.startsWith('/')) return 'Start the folder with / (an absolute path on the server).';
